@@ -1,0 +1,90 @@
+"""FastAPI application factory: wires the store, the query workers and the routers together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
+
+from api import errors
+from api.config import Settings
+from api.engine import WorkerPool
+from api.middleware import AccessLog, BodyLimit
+
+DESCRIPTION = """
+Đồ thị tri thức về các mô hình thí điểm sắp xếp tổ chức bộ máy hệ thống chính trị (Nghị quyết 18-NQ/TW),
+trích xuất từ báo chí tiếng Việt. / Knowledge graph of Vietnam's political-system restructuring pilots.
+
+* `/sparql` — SPARQL 1.1 Protocol (read-only; default graph = union of all named graphs).
+* `/api/...` — REST, each endpoint one named SPARQL query (`graph/queries/api_*.rq`); JSON by default,
+  JSON-LD with `Accept: application/ld+json`, CSV with a `.csv` suffix; `Link` pagination.
+* `/explore` — interactive explorer. Writes need `Authorization: Bearer <BOMAY_TOKEN>`.
+"""
+
+
+class Health(BaseModel):
+    """Answer of /health."""
+
+    status: str
+    store: str
+    graphs: int
+    articles: int
+    writes_enabled: bool
+    query_timeout_s: float
+    result_limit: int
+    worker_restarts: int
+
+
+def create_app(store_path: str | None = None, token: str | None = None, **overrides: Any) -> FastAPI:
+    """Build the app; arguments override the BOMAY_* environment (see api.config.Settings)."""
+    settings = Settings.from_env(store_path=store_path, token=token, **overrides)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from graph.store import open_store
+
+        store = open_store(settings.store_path)
+        path = getattr(store, "path", None)
+        if path is None:
+            store.close()
+            raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
+        pool = WorkerPool(str(path), settings.workers, settings.query_timeout, settings.result_limit)
+        await pool.start()
+        app.state.store, app.state.engine = store, pool
+        try:
+            yield
+        finally:
+            pool.close()
+            store.close()
+
+    app = FastAPI(title="Bộ Máy KG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+
+    from api import articles, explore, exports, rest, sparql
+
+    app.include_router(sparql.router)
+    app.include_router(rest.router)
+    app.include_router(articles.router)
+    app.include_router(exports.router)
+    app.include_router(explore.router)
+
+    @app.get("/health", response_model=Health, tags=["Service"], summary="Tình trạng dịch vụ / health")
+    async def health(request: Request) -> Health:
+        """Liveness plus what the operator configured."""
+        counts = await sparql.graph_counts(request)
+        return Health(status="ok", store=str(getattr(app.state.store, "path", "")), graphs=len(counts),
+                      articles=sum(1 for g in counts if "/graph/article/" in g),
+                      writes_enabled=bool(settings.token), query_timeout_s=settings.query_timeout,
+                      result_limit=settings.result_limit, worker_restarts=app.state.engine.restarts)
+
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type", "Accept"],
+                       expose_headers=["Link", "X-Total-Count"])
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,208 @@
+"""Writes: POST /api/articles extracts, validates and stores one article; DELETE removes it.
+
+Both need `Authorization: Bearer <BOMAY_TOKEN>` (constant-time comparison) and are switched off when
+the operator set no token. Validation runs before the write lock is taken, so queries keep flowing
+while SHACL works; the write itself is exclusive (see api.engine.WorkerPool.writing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.errors import ApiError, ErrorBody
+from rdflib.namespace import DCTERMS as DCTERMS_NS
+
+from ontology.namespaces import ID, article_graph
+
+router = APIRouter(prefix="/api", tags=["Ghi / Writes"])
+_DOC_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+_VI_LETTERS = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
+
+
+class ArticleIn(BaseModel):
+    """JSON form of an article: text (or html) plus optional metadata."""
+
+    text: str | None = Field(None, description="Văn bản bài báo / article text", max_length=5_000_000)
+    html: str | None = Field(None, description="Hoặc HTML của trang / or the page's HTML", max_length=5_000_000)
+    id: str | None = Field(None, description="Định danh (mặc định: băm nội dung) / id (default: content hash)",
+                           pattern=_DOC_ID.pattern)
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=2000)
+    published: str | None = Field(None, max_length=40, description="Ngày đăng / publication date")
+
+
+class ArticleOut(BaseModel):
+    """What was stored (or why not)."""
+
+    id: str
+    graph: str
+    stored: bool
+    replaced: bool
+    triples: int
+    facts: dict[str, Any]
+    validation: dict[str, Any]
+
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Nội dung không hợp lệ / bad body"},
+    401: {"model": ErrorBody, "description": "Thiếu token / missing bearer token"},
+    403: {"model": ErrorBody, "description": "Token sai / wrong token"},
+    413: {"model": ErrorBody, "description": "Quá lớn / too large"},
+    415: {"model": ErrorBody, "description": "Content-Type không hỗ trợ / unsupported media type"},
+    422: {"model": ErrorBody, "description": "Không qua kiểm tra SHACL hoặc không phải tiếng Việt / invalid"},
+    503: {"model": ErrorBody, "description": "Chức năng ghi đang tắt (chưa cấu hình BOMAY_TOKEN) / writes off"},
+}
+
+
+def require_token(request: Request) -> None:
+    """Bearer token check; writes are off (503) when no token is configured."""
+    expected = request.app.state.settings.token
+    if not expected:
+        raise ApiError(503, "writes_disabled", "Chức năng ghi đang tắt: quản trị viên chưa đặt BOMAY_TOKEN. / "
+                       "Writes are disabled: no BOMAY_TOKEN configured.")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(401, "missing_token", "Cần 'Authorization: Bearer <token>'. / Bearer token required.",
+                       {"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise ApiError(403, "bad_token", "Token không đúng. / Wrong token.")
+
+
+def check_text(text: str) -> str:
+    """NFC text, refused when empty, binary or clearly not Vietnamese."""
+    if "\x00" in text:
+        raise ApiError(400, "binary", "Nội dung có vẻ là nhị phân. / Body looks binary.")
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise ApiError(400, "empty", "Bài báo rỗng. / Empty article.")
+    letters = [c for c in text.lower() if c.isalpha()]
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
+    if controls > len(text) // 100 + 1:
+        raise ApiError(400, "binary", "Nội dung có ký tự điều khiển; có vẻ là nhị phân. / Body looks binary.")
+    vi = sum(1 for c in letters if c in _VI_LETTERS)
+    if len(letters) < 20 or vi < max(3, len(letters) // 50):
+        raise ApiError(422, "not_vietnamese", "Văn bản không phải tiếng Việt (hoặc quá ngắn). / Text is not "
+                       "Vietnamese (or too short).")
+    return text
+
+
+async def read_article(request: Request, doc_id: str | None) -> tuple[str, str | None, dict[str, str]]:
+    """(text, id, metadata) from a text/plain, text/html or JSON body."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_encoding", "Nội dung không phải UTF-8. / Body is not valid UTF-8.") from None
+    meta: dict[str, str] = {}
+    if ctype == "application/json":
+        try:
+            data = ArticleIn.model_validate(json.loads(body))
+        except Exception as e:  # noqa: BLE001 — any malformed JSON is the client's fault
+            raise ApiError(400, "bad_json", f"JSON không hợp lệ / invalid JSON: {str(e)[:300]}") from None
+        if (data.text is None) == (data.html is None):
+            raise ApiError(400, "bad_json", "Cần đúng một trong 'text' hoặc 'html'. / Give 'text' or 'html'.")
+        body = data.text if data.text is not None else _html(data.html or "")
+        doc_id = data.id or doc_id
+        meta = {k: v for k, v in (("title", data.title), ("url", data.url), ("published", data.published)) if v}
+    elif ctype == "text/html":
+        body = _html(body)
+    elif ctype != "text/plain":
+        raise ApiError(415, "unsupported_media_type", "Dùng text/plain, text/html hoặc application/json. / Use "
+                       "text/plain, text/html or application/json.")
+    text = check_text(body)
+    return text, doc_id, meta
+
+
+def _html(raw: str) -> str:
+    from loaders.normalise import html_to_text
+
+    try:
+        return html_to_text(raw)
+    except RecursionError:
+        raise ApiError(400, "bad_html", "HTML lồng quá sâu. / HTML nested too deeply.") from None
+
+
+def build_graph(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str, Any], Any]:
+    """Facts and RDF graph of one article (CPU work: call in a thread)."""
+    from rdflib import Literal, URIRef
+
+    from loaders.extract import extract_document
+    from loaders.rdf import facts_to_graph
+
+    facts = extract_document(text, doc_id)
+    graph = facts_to_graph(facts, text)
+    article = URIRef(ID[f"article/{doc_id}"])
+    if meta.get("title"):
+        graph.set((article, DCTERMS_NS.title, Literal(meta["title"])))
+    if meta.get("url") and meta["url"].startswith(("http://", "https://")):
+        graph.add((article, DCTERMS_NS.source, URIRef(meta["url"])))
+    if meta.get("published"):
+        graph.add((article, DCTERMS_NS.issued, Literal(meta["published"])))
+    return facts, graph
+
+
+def _report(validation: Any) -> dict[str, Any]:
+    return {"conforms": bool(validation.conforms), "results": list(validation.results)[:50],
+            "skipped": validation.skipped}
+
+
+@router.post("/articles", status_code=201, response_model=ArticleOut, responses=WRITE_ERRORS,
+             summary="Thêm một bài báo: trích xuất, kiểm tra SHACL, lưu / extract, validate and store one article",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/plain": {"schema": {"type": "string"}},
+                 "text/html": {"schema": {"type": "string"}},
+                 "application/json": {"schema": ArticleIn.model_json_schema()}}}})
+async def post_article(
+    request: Request,
+    id: Annotated[str | None, Query(pattern=_DOC_ID.pattern, description="Định danh bài báo / article id")] = None,
+) -> JSONResponse:
+    """Extract, validate and store one article; nothing is written when validation fails."""
+    require_token(request)
+    text, doc_id, meta = await read_article(request, id)
+    doc_id = doc_id or "api_" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    facts, graph = await asyncio.to_thread(build_graph, text, doc_id, meta)
+    from graph.ingest import ingest_graph
+    from graph.validation import validate_graph
+
+    validation = await asyncio.to_thread(validate_graph, graph)
+    iri = str(article_graph(doc_id))
+    out = {"id": doc_id, "graph": iri, "stored": False, "replaced": False, "triples": 0, "facts": facts,
+           "validation": _report(validation)}
+    if not validation.conforms:
+        return JSONResponse(out, status_code=422)
+    store = request.app.state.store
+    async with request.app.state.engine.writing():
+        report = await asyncio.to_thread(ingest_graph, store, iri, graph, False)
+    out.update(stored=report.written, replaced=report.replaced, triples=report.triples)
+    return JSONResponse(out, status_code=200 if report.replaced else 201)
+
+
+@router.delete("/articles/{id}", responses={200: {"description": "Đã xoá / deleted"},
+                                            404: {"model": ErrorBody, "description": "Không có / not found"},
+                                            **WRITE_ERRORS},
+               summary="Xoá một bài báo và mọi dữ kiện của nó / delete an article and its facts")
+async def delete_article(
+    request: Request, id: Annotated[str, Path(pattern=_DOC_ID.pattern, description="Định danh bài báo")],
+) -> JSONResponse:
+    """Drop the article's named graph; other articles' statements stay."""
+    require_token(request)
+    from graph.ingest import delete_document
+
+    iri = str(article_graph(id))
+    async with request.app.state.engine.writing():
+        dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
+    if not dropped:
+        raise ApiError(404, "not_found", f"Không có bài báo '{id}'. / No such article.")
+    return JSONResponse({"id": id, "graph": iri, "deleted": True})

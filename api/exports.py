@@ -1,0 +1,112 @@
+"""GET /export/{format}: the whole graph or a subgraph, in RDF or graph-visualisation formats.
+
+Whole-graph RDF dumps run in a query worker (time and size limits apply); subgraphs and the
+networkx-based formats come from graph.exports, run in a thread under the read lock.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.errors import ApiError, ErrorBody
+from api.sparql import PREFIX_MAP, run_engine
+
+router = APIRouter(tags=["Export"])
+
+
+class ExportFormat(StrEnum):
+    """Định dạng xuất / export format."""
+
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    cytoscape = "cytoscape"
+    nodelink = "nodelink"
+    dot = "dot"
+    svg = "svg"
+
+
+RDF_FORMATS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
+
+
+@router.get(
+    "/export/{format}",
+    summary="Xuất đồ thị hoặc đồ thị con / export the graph or a subgraph",
+    responses={200: {"description": "Tệp xuất / the exported file",
+                     "content": {"text/turtle": {}, "application/n-triples": {}, "application/n-quads": {},
+                                 "application/trig": {}, "application/ld+json": {}, "application/xml": {},
+                                 "application/json": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}},
+               400: {"model": ErrorBody, "description": "Bộ lọc không hợp lệ / bad filter"},
+               404: {"model": ErrorBody, "description": "Không có dữ liệu khớp / nothing matches"},
+               422: {"model": ErrorBody, "description": "Tham số không hợp lệ hoặc quá lớn / invalid or too large"},
+               501: {"model": ErrorBody, "description": "Định dạng chưa có trên máy chủ này / not available here"},
+               503: {"model": ErrorBody, "description": "Quá thời gian / timed out"}},
+)
+async def export(
+    request: Request,
+    format: ExportFormat,
+    province: Annotated[str | None, Query(min_length=1, max_length=100,
+                                          description="Chỉ một tỉnh (có hoặc không dấu) / one province")] = None,
+    model: Annotated[str | None, Query(min_length=1, max_length=300,
+                                       description="Chỉ một mô hình (id sau id/model/) / one model")] = None,
+    place: Annotated[str | None, Query(min_length=1, max_length=300,
+                                       description="Vùng lân cận một đơn vị (id sau id/unit/) / one place")] = None,
+    radius: Annotated[int, Query(ge=1, le=4, description="Bán kính lân cận / neighbourhood radius")] = 2,
+) -> Response:
+    """Export the graph (or the subgraph of a province, model or place) in one format."""
+    filtered = any(v is not None for v in (province, model, place))
+    if format.value in RDF_FORMATS and not filtered:
+        data, media = await run_engine(request, {"kind": "dump", "graph_format": format.value,
+                                                 "prefixes": PREFIX_MAP})
+        return _file(data, media, format.value)
+    return await _via_graph_exports(request, format.value, province, model, place, radius)
+
+
+_EXT = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld",
+        "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs.json", "nodelink": "json", "dot": "dot",
+        "svg": "svg"}
+
+
+def _file(data: bytes, media: str, fmt: str) -> Response:
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'inline; filename="bomay.{_EXT[fmt]}"'})
+
+
+async def _via_graph_exports(request: Request, fmt: str, province: str | None, model: str | None,
+                             place: str | None, radius: int) -> Response:
+    """Delegate to graph.exports (the same code as `bomay export`)."""
+    import asyncio
+
+    try:
+        from graph import exports as gx
+    except ImportError:
+        raise ApiError(501, "not_available", "Định dạng này chưa có trên máy chủ. / Format not available yet.") \
+            from None
+    from api.rest import resource_iri
+
+    kwargs: dict[str, Any] = {"province": province, "radius": radius}
+    if model:
+        kwargs["model"] = resource_iri("model/", model)
+    if place:
+        kwargs["place"] = resource_iri("unit/", place)
+    store = request.app.state.store
+    try:
+        data, media = await asyncio.wait_for(
+            asyncio.to_thread(gx.export_bytes, store, fmt, **kwargs), request.app.state.settings.query_timeout)
+    except TimeoutError:
+        raise ApiError(503, "export_timeout", "Xuất quá thời gian. / Export timed out.") from None
+    except LookupError as e:
+        raise ApiError(404, "nothing_matches", f"Không có dữ liệu khớp bộ lọc / nothing matches: {e}") from None
+    except ValueError as e:
+        raise ApiError(400, "bad_filter", f"Bộ lọc không hợp lệ / bad filter: {e}") from None
+    except RuntimeError as e:
+        raise ApiError(501, "not_available", f"Không xuất được / cannot export: {e}") from None
+    return _file(data, media, fmt)

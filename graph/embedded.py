@@ -1,0 +1,170 @@
+"""Embedded store: pyoxigraph on RocksDB, on disk, one writing process and any number of read-only ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph.formats import GRAPH_TYPES, RESULTS_TYPES, negotiate
+from graph.sparql import bind
+from graph.store import BOMAY_GRAPHS, NotAcceptable, QueryError, Store
+from graph.terms import check_iri, literal_value
+
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+assert set(_RESULT_FORMATS) == set(RESULTS_TYPES) and set(_RDF_FORMATS) == set(GRAPH_TYPES)
+
+
+def to_plain(term: Any) -> Any:
+    """Plain Python value of a pyoxigraph term (see graph.terms)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        return literal_value(term.value, term.datatype.value if term.datatype else None)
+    return str(term)
+
+
+def to_rdflib(term: Any) -> Node:
+    """rdflib term of a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value if term.datatype else None
+        if datatype in (None, "http://www.w3.org/2001/XMLSchema#string"):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _error(exc: Exception) -> QueryError:
+    return QueryError(str(exc).strip() or exc.__class__.__name__)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph Store on disk; queries see the union of named graphs as their default graph."""
+
+    kind = "embedded"
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only:
+            if not (self.path / "CURRENT").exists():
+                raise FileNotFoundError(f"no store at {self.path}")
+            self._store = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        """DROP + INSERT DATA in one SPARQL update, which Oxigraph runs as a single transaction.
+
+        INSERT DATA makes fresh blank nodes, so two documents' `_:b0` never collide.
+        """
+        g = f"<{check_iri(iri)}>"
+        body = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
+        return len(graph)
+
+    def has_graph(self, iri: str) -> bool:
+        node = ox.NamedNode(check_iri(iri))
+        return next(iter(self._store.quads_for_pattern(None, None, None, node)), None) is not None
+
+    def drop_graph(self, iri: str) -> bool:
+        node = ox.NamedNode(check_iri(iri))
+        if not self._store.contains_named_graph(node):
+            return False
+        self.update(f"DROP GRAPH <{iri}>")
+        return True
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise _error(exc) from exc
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def _query(self, query: str, default_graph_uris=(), named_graph_uris=()) -> Any:
+        kwargs: dict[str, Any] = {}
+        if default_graph_uris:
+            kwargs["default_graph"] = [ox.NamedNode(check_iri(u)) for u in default_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = [ox.NamedNode(check_iri(u)) for u in named_graph_uris]
+        try:
+            return self._store.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise _error(exc) from exc
+
+    def graphs(self) -> dict[str, int]:
+        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {r["g"]: r["n"] for r in rows if str(r["g"]).startswith(BOMAY_GRAPHS)}
+
+    def select(self, query: str, **bindings: Any) -> list[dict[str, Any]]:
+        result = self._query(bind(query, bindings))
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: to_plain(sol[n]) for n in names} for sol in result]
+
+    def ask(self, query: str, **bindings: Any) -> bool:
+        result = self._query(bind(query, bindings))
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("ask() needs an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, **bindings: Any) -> Graph:
+        result = self._query(bind(query, bindings))
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("construct() needs a CONSTRUCT or DESCRIBE query")
+        out = Graph()
+        for t in result:
+            out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return out
+
+    def run(self, query, accept=None, default_graph_uris=(), named_graph_uris=()) -> tuple[bytes, str]:
+        result = self._query(query, default_graph_uris, named_graph_uris)
+        if isinstance(result, ox.QueryTriples):
+            media = negotiate(accept, "graph")
+            if media is None:
+                raise NotAcceptable(accept or "")
+            return result.serialize(format=_RDF_FORMATS[media]), media
+        media = negotiate(accept, "results")
+        if media is None:
+            raise NotAcceptable(accept or "")
+        return result.serialize(format=_RESULT_FORMATS[media]), media
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "path": str(self.path), "read_only": self.read_only}
+
+    def close(self) -> None:
+        store = getattr(self, "_store", None)
+        if store is not None and not self.read_only:
+            store.flush()
+        self._store = None

@@ -1,0 +1,293 @@
+"""Exports of the whole graph or of a subgraph (a province, a model, a place's neighbourhood).
+
+RDF formats (Turtle, N-Triples, JSON-LD; TriG and N-Quads keep the named graphs) come from the store;
+graph formats (GraphML for yEd/Gephi, GEXF with a timeline, Cytoscape.js JSON, node-link JSON, DOT, SVG)
+come from the networkx projection (graph.projection).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+import networkx as nx
+from rdflib import Dataset, Graph, URIRef
+
+from graph.named import get
+from graph.projection import project
+from graph.store import Store
+from graph.terms import IRI
+
+RDF_FORMATS = {  # name → (rdflib format, media type, extension)
+    "turtle": ("turtle", "text/turtle", "ttl"),
+    "ntriples": ("nt", "application/n-triples", "nt"),
+    "jsonld": ("json-ld", "application/ld+json", "jsonld"),
+    "trig": ("trig", "application/trig", "trig"),
+    "nquads": ("nquads", "application/n-quads", "nq"),
+}
+GRAPH_FORMATS = {  # name → (media type, extension)
+    "graphml": ("application/graphml+xml", "graphml"),
+    "gexf": ("application/gexf+xml", "gexf"),
+    "cytoscape": ("application/json", "cyjs"),
+    "nodelink": ("application/json", "json"),
+    "dot": ("text/vnd.graphviz", "dot"),
+    "svg": ("image/svg+xml", "svg"),
+}
+FORMATS = sorted([*RDF_FORMATS, *GRAPH_FORMATS])
+ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "nq": "nquads", "node-link": "nodelink",
+           "cyjs": "cytoscape", "graphviz": "dot", "yed": "graphml"}
+
+COLOURS = {"model": "#F4A261", "place": "#2A9D8F", "agency": "#8AB17D", "position": "#E9C46A",
+           "document": "#A8DADC", "article": "#CDB4DB"}
+STATUS_COLOURS = {"continued": "#2A9D8F", "implemented": "#2A9D8F", "researching": "#457B9D",
+                  "planned": "#457B9D", "not_implemented": "#999999", "paused": "#E9C46A",
+                  "stopped": "#E76F51", "ended": "#9D0208"}
+
+
+@dataclass
+class Subgraph:
+    """Which part of the graph to export; all None = everything."""
+
+    province: str | None = None
+    model: str | None = None
+    place: str | None = None
+    radius: int | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.province is None and self.model is None and self.place is None
+
+
+def media_type(fmt: str) -> str:
+    """Media type of an export format name."""
+    fmt = ALIASES.get(fmt, fmt)
+    return RDF_FORMATS[fmt][1] if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][0]
+
+
+def extension(fmt: str) -> str:
+    """Usual file extension of an export format name."""
+    fmt = ALIASES.get(fmt, fmt)
+    return RDF_FORMATS[fmt][2] if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][1]
+
+
+def export(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
+    """The export in format `fmt` (see FORMATS) of the whole graph or of `sub`."""
+    fmt = ALIASES.get(fmt, fmt)
+    sub = sub or Subgraph()
+    if fmt in RDF_FORMATS:
+        return export_rdf(store, fmt, sub)
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+    G = project(store, province=sub.province, model=sub.model, place=sub.place, radius=sub.radius)
+    return write_graph(G, fmt)
+
+
+# -- RDF -------------------------------------------------------------------------------------------------
+def resources(G: nx.MultiDiGraph) -> list[str]:
+    """Every IRI a projection stands for: its nodes, and the events and applications on its edges."""
+    out = {d["iri"] for _, d in G.nodes(data=True) if "iri" in d}
+    for *_, d in G.edges(data=True):
+        out.update(d[k] for k in ("event", "application") if k in d)
+    return sorted(out)
+
+
+def rdf_dataset(store: Store, sub: Subgraph | None = None) -> Dataset:
+    """Our named graphs, whole or restricted to the triples about a subgraph's resources."""
+    sub = sub or Subgraph()
+    if sub.whole:
+        return store.dataset()
+    G = project(store, province=sub.province, model=sub.model, place=sub.place, radius=sub.radius)
+    iris = [IRI(i) for i in resources(G)]
+    ds = Dataset()
+    if not iris:
+        return ds
+    for g in sorted(store.graphs()):
+        part = store.construct(get("subgraph").text, s=iris, g=IRI(g))
+        if len(part):
+            target = ds.graph(URIRef(g))
+            for t in part:
+                target.add(t)
+    return ds
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """All triples of a dataset's named graphs as one graph."""
+    out = Graph()
+    for g in ds.graphs():
+        for t in g:
+            out.add(t)
+    _bind(out)
+    return out
+
+
+def _bind(g: Graph) -> None:
+    from ontology.namespaces import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+
+
+def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
+    """Turtle/N-Triples/JSON-LD of the union, or TriG/N-Quads with the named graphs kept."""
+    rdflib_format = RDF_FORMATS[fmt][0]
+    ds = rdf_dataset(store, sub)
+    if fmt in ("trig", "nquads"):
+        return ds.serialize(format=rdflib_format, encoding="utf-8")
+    g = union_graph(ds)
+    if fmt == "jsonld":
+        from ontology.namespaces import PREFIXES
+
+        return g.serialize(format="json-ld", encoding="utf-8",
+                           context={p: str(ns) for p, ns in PREFIXES.items()})
+    return g.serialize(format=rdflib_format, encoding="utf-8")
+
+
+# -- graph formats ---------------------------------------------------------------------------------------
+def write_graph(G: nx.MultiDiGraph, fmt: str) -> bytes:
+    """Serialise a projection in one of GRAPH_FORMATS."""
+    if fmt == "graphml":
+        return to_graphml(G)
+    if fmt == "gexf":
+        buf = BytesIO()
+        nx.write_gexf(G, buf)
+        return buf.getvalue()
+    if fmt == "cytoscape":
+        return json.dumps(to_cytoscape(G), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "nodelink":
+        return json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "dot":
+        return to_dot(G).encode("utf-8")
+    if fmt == "svg":
+        return to_svg(G)
+    raise ValueError(f"unknown graph format {fmt!r}")
+
+
+def read_node_link(data: dict[str, Any] | str | bytes) -> nx.MultiDiGraph:
+    """Read node-link JSON, whether its edges are under `edges` (networkx ≥ 3.4) or `links` (older)."""
+    if isinstance(data, str | bytes):
+        data = json.loads(data)
+    key = "edges" if "edges" in data else "links"
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges=key)
+
+
+def to_cytoscape(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Cytoscape.js elements JSON; every node's `name` is its label."""
+    H = G.copy()
+    for _, d in H.nodes(data=True):
+        d.setdefault("name", d.get("label", ""))
+        d.setdefault("color", COLOURS.get(d.get("type", ""), "#cccccc"))
+    return nx.cytoscape_data(H)
+
+
+_GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+_Y_NS = "http://www.yworks.com/xml/graphml"
+_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _attr_keys(items: list[dict[str, Any]]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for d in items:
+        for k, v in d.items():
+            t = _TYPES.get(type(v), "string")
+            if keys.get(k, t) != t:
+                t = "string"
+            keys[k] = t
+    return keys
+
+
+def to_graphml(G: nx.MultiDiGraph) -> bytes:
+    """GraphML with plain data keys (networkx, Gephi) plus yFiles ShapeNode/NodeLabel and PolyLineEdge/
+    EdgeLabel graphics, which is what yEd needs to show labels."""
+    ET.register_namespace("", _GRAPHML_NS)
+    ET.register_namespace("y", _Y_NS)
+    g_ns, y_ns = f"{{{_GRAPHML_NS}}}", f"{{{_Y_NS}}}"
+    root = ET.Element(g_ns + "graphml")
+    node_keys = _attr_keys([d for _, d in G.nodes(data=True)])
+    edge_keys = _attr_keys([d for *_, d in G.edges(data=True)])
+    ids: dict[tuple[str, str], str] = {}
+    for domain, keys in (("node", node_keys), ("edge", edge_keys)):
+        for i, (name, typ) in enumerate(sorted(keys.items())):
+            kid = f"{domain[0]}{i}"
+            ids[(domain, name)] = kid
+            ET.SubElement(root, g_ns + "key", {"id": kid, "for": domain, "attr.name": name, "attr.type": typ})
+    ET.SubElement(root, g_ns + "key", {"id": "ng", "for": "node", "yfiles.type": "nodegraphics"})
+    ET.SubElement(root, g_ns + "key", {"id": "eg", "for": "edge", "yfiles.type": "edgegraphics"})
+    graph = ET.SubElement(root, g_ns + "graph", {"id": "G", "edgedefault": "directed"})
+
+    def data(parent: ET.Element, domain: str, attrs: dict[str, Any]) -> None:
+        for name, value in sorted(attrs.items()):
+            el = ET.SubElement(parent, g_ns + "data", {"key": ids[(domain, name)]})
+            el.text = str(value).lower() if isinstance(value, bool) else str(value)
+
+    for n, d in G.nodes(data=True):
+        node = ET.SubElement(graph, g_ns + "node", {"id": str(n)})
+        data(node, "node", d)
+        label = str(d.get("label", n))
+        gfx = ET.SubElement(ET.SubElement(node, g_ns + "data", {"key": "ng"}), y_ns + "ShapeNode")
+        width = f"{max(60, 7 * min(len(label), 40))}.0"
+        ET.SubElement(gfx, y_ns + "Geometry", {"height": "40.0", "width": width, "x": "0.0", "y": "0.0"})
+        ET.SubElement(gfx, y_ns + "Fill", {"color": COLOURS.get(d.get("type", ""), "#CCCCCC"),
+                                           "transparent": "false"})
+        ET.SubElement(gfx, y_ns + "BorderStyle", {"color": "#000000", "type": "line", "width": "1.0"})
+        lab = ET.SubElement(gfx, y_ns + "NodeLabel", {"alignment": "center", "autoSizePolicy": "content",
+                                                      "fontSize": "12", "modelName": "internal",
+                                                      "modelPosition": "c", "visible": "true"})
+        lab.text = label
+        shape = "ellipse" if d.get("type") == "place" else "roundrectangle"
+        ET.SubElement(gfx, y_ns + "Shape", {"type": shape})
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        edge = ET.SubElement(graph, g_ns + "edge", {"id": f"e{i}", "source": str(u), "target": str(v)})
+        data(edge, "edge", d)
+        gfx = ET.SubElement(ET.SubElement(edge, g_ns + "data", {"key": "eg"}), y_ns + "PolyLineEdge")
+        ET.SubElement(gfx, y_ns + "LineStyle", {"color": STATUS_COLOURS.get(d.get("status", ""), "#000000"),
+                                                "type": "line", "width": "1.0"})
+        ET.SubElement(gfx, y_ns + "Arrows", {"source": "none", "target": "standard"})
+        lab = ET.SubElement(gfx, y_ns + "EdgeLabel", {"visible": "true"})
+        lab.text = str(d.get("label", d.get("relation", "")))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _dot_id(value: Any) -> str:
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def to_dot(G: nx.MultiDiGraph) -> str:
+    """Graphviz DOT: labelled, coloured nodes; edges labelled with their relation or status."""
+    lines = ["digraph bomay {", "  graph [rankdir=LR, fontname=\"DejaVu Sans\"];",
+             "  node [style=filled, fontname=\"DejaVu Sans\", fontsize=10];",
+             "  edge [fontname=\"DejaVu Sans\", fontsize=8];"]
+    for n, d in G.nodes(data=True):
+        shape = "ellipse" if d.get("type") == "place" else "box"
+        lines.append(f"  {_dot_id(n)} [label={_dot_id(d.get('label', n))}, shape={shape}, "
+                     f"fillcolor={_dot_id(COLOURS.get(d.get('type', ''), '#cccccc'))}, "
+                     f"tooltip={_dot_id(d.get('type', ''))}];")
+    for u, v, d in G.edges(data=True):
+        colour = STATUS_COLOURS.get(d.get("status", ""), "#555555")
+        label = _dot_id(d.get("label", d.get("relation", "")))
+        lines.append(f"  {_dot_id(u)} -> {_dot_id(v)} [label={label}, color={_dot_id(colour)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dot_available() -> bool:
+    """Whether Graphviz's `dot` is installed (SVG export needs it)."""
+    return shutil.which("dot") is not None
+
+
+def to_svg(G: nx.MultiDiGraph, timeout: float = 120.0) -> bytes:
+    """SVG drawn by Graphviz `dot` from the DOT export; RuntimeError when Graphviz is missing."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise RuntimeError("SVG export needs Graphviz (`dot`), which is not installed")
+    done = subprocess.run([exe, "-Tsvg"], input=to_dot(G).encode("utf-8"), capture_output=True,
+                          timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.decode(errors='replace')[:500]}")
+    return done.stdout

@@ -1,0 +1,186 @@
+"""networkx projection of the knowledge graph, built from the named `projection_*.rq` queries.
+
+Not rdflib's `rdflib_to_networkx_*` (which turns every literal into a node): nodes here are the things a
+reader cares about — pilot models, places, agencies and positions, legal documents, articles — with plain
+attributes (str/int only, never None or rdflib terms) so every networkx writer accepts them. The graph is
+a MultiDiGraph, node ids are IRIs:
+
+- model → agency/position `component` (and `result`),
+- model → place `status`: one edge per status event (key = event IRI) with status, when, start/end
+  (ISO dates: `start` = the event's periodStart, `end` = the next event's start on the same application)
+  so that GEXF plays the pilots' history on Gephi's timeline,
+- legal document → model `decided` (per event), article → model `reports`, article → province `about`,
+- place → place `part_of`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from graph.named import get
+from graph.store import Store
+from graph.terms import IRI
+
+NODE_TYPES = ("model", "place", "agency", "position", "document", "article")
+_CLASS_TYPE = {
+    "https://w3id.org/bomay/ontology#Agency": "agency",
+    "https://w3id.org/bomay/ontology#Position": "position",
+}
+
+
+def _local(iri: str | None) -> str:
+    """Local name of an IRI with `-` as `_` (the facts JSON spelling: not_implemented, central_city)."""
+    if not iri:
+        return ""
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace("-", "_")
+
+
+def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Drop None/empty values and make sure every value is a plain str, int, float or bool."""
+    out = {}
+    for k, v in attrs.items():
+        if v is None or v == "":
+            continue
+        out[k] = v if isinstance(v, str | int | float | bool) else str(v)
+    return out
+
+
+def _rows(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a projection query; an empty list parameter means "none of them" (no query at all)."""
+    if any(isinstance(v, list) and not v for v in params.values()):
+        return []
+    bound = {k: ([IRI(x) for x in v] if isinstance(v, list) else IRI(v))
+             for k, v in params.items() if v is not None}
+    return store.select(get(name).text, **bound)
+
+
+def project(
+    store: Store,
+    province: str | None = None,
+    model: str | None = None,
+    place: str | None = None,
+    radius: int | None = None,
+) -> nx.MultiDiGraph:
+    """The projection of the whole graph, or of a province, a model, or a place's neighbourhood.
+
+    `province`, `model`, `place` are IRIs. With `place` and `radius` k, the result is the place's
+    neighbourhood: every node within k edges of it (edges taken in either direction) in the projection
+    of the whole graph (or of the province/model when also given).
+    """
+    events = _rows(store, "projection_events", model=model, inProvince=province,
+                   place=place if radius is None else None)
+    filtered = any(x is not None for x in (province, model, place))
+    G = nx.MultiDiGraph(name="bomay")
+
+    models = sorted({e["model"] for e in events})
+    places = sorted({e["place"] for e in events})
+    documents = sorted({e["document"] for e in events if e.get("document")})
+    articles = sorted({e["article"] for e in events if e.get("article")})
+
+    _add_models(G, _rows(store, "projection_models", model=models if filtered else None), models)
+    _add_places(store, G, places, filtered)
+    for row in _rows(store, "projection_documents", document=documents if filtered else None):
+        G.add_node(row["document"], **_clean({
+            "type": "document", "iri": row["document"], "label": row.get("label") or row.get("number"),
+            "number": row.get("number"), "date": row.get("date"), "kind": _local(row.get("kind")),
+            "issuer": row.get("issuerLabel")}))
+    for row in _rows(store, "projection_articles", article=articles if filtered else None):
+        G.add_node(row["article"], **_clean({
+            "type": "article", "iri": row["article"], "label": row.get("title") or row.get("docId"),
+            "doc_id": row.get("docId")}))
+        if row.get("spatial") and G.has_node(row["spatial"]):
+            G.add_edge(row["article"], row["spatial"], key="about", relation="about", label="về")
+    _add_events(G, events)
+
+    if place is not None and radius is not None:
+        if place not in G:
+            return nx.MultiDiGraph(name="bomay")
+        G = nx.MultiDiGraph(nx.ego_graph(G, place, radius=radius, undirected=True))
+    return G
+
+
+def _add_models(G: nx.MultiDiGraph, rows: list[dict[str, Any]], wanted: list[str]) -> None:
+    for row in rows:
+        m = row["model"]
+        if not G.has_node(m):
+            G.add_node(m, **_clean({"type": "model", "iri": m, "label": row.get("label") or _local(m),
+                                    "kind": _local(row.get("kind")), "level": _local(row.get("level"))}))
+        for rel, node, label, cls in (
+            ("component", row.get("component"), row.get("componentLabel"), row.get("componentClass")),
+            ("result", row.get("result"), row.get("resultLabel"), None),
+        ):
+            if not node:
+                continue
+            if not G.has_node(node):
+                kind = _CLASS_TYPE.get(cls or "") or ("position" if "/position/" in node else "agency")
+                G.add_node(node, **_clean({"type": kind, "iri": node, "label": label or _local(node)}))
+            if not G.has_edge(m, node, key=rel):
+                G.add_edge(m, node, key=rel, relation=rel,
+                           label="thành phần" if rel == "component" else "kết quả")
+
+
+def _add_places(store: Store, G: nx.MultiDiGraph, places: list[str], filtered: bool) -> None:
+    """Places of the events and their ancestors (part_of edges), with type and code."""
+    todo, seen = list(places), set()
+    info: dict[str, dict[str, Any]] = {}
+    while todo:
+        batch = [p for p in todo if p not in seen]
+        seen.update(batch)
+        if not batch:
+            break
+        todo = []
+        for row in _rows(store, "projection_places", place=batch):
+            p = row["place"]
+            cur = info.setdefault(p, {"label": row.get("label"), "parents": set(), "class": None})
+            cls = _local(row.get("class"))
+            if cls and cls != "AdministrativeUnit":
+                cur["class"] = cls
+            cur["unit_type"] = _local(row.get("unitType")) or cur.get("unit_type")
+            cur["code"] = row.get("code") or cur.get("code")
+            if row.get("parent"):
+                cur["parents"].add(row["parent"])
+                todo.append(row["parent"])
+    for p in sorted(info):
+        d = info[p]
+        G.add_node(p, **_clean({"type": "place", "iri": p, "label": d["label"] or _local(p),
+                                "unit_type": d.get("unit_type") or _snake(d["class"]),
+                                "code": d.get("code")}))
+    for p in sorted(info):
+        for parent in sorted(info[p]["parents"]):
+            if parent in info:
+                G.add_edge(p, parent, key="part_of", relation="part_of", label="thuộc")
+
+
+def _snake(name: str | None) -> str | None:
+    if not name:
+        return None
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _add_events(G: nx.MultiDiGraph, events: list[dict[str, Any]]) -> None:
+    """model → place edge per status event, with start/end for the timeline; decided/reports edges."""
+    by_app: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        by_app[e["app"]].append(e)
+    for app_events in by_app.values():
+        dated = sorted({e["periodStart"] for e in app_events if e.get("periodStart")})
+        for e in app_events:
+            start = e.get("periodStart")
+            later = [d for d in dated if start and d > start]
+            status = _local(e["status"])
+            attrs = _clean({
+                "relation": "status", "status": status, "label": f"{status} {e.get('when') or ''}".strip(),
+                "when": e.get("when"), "start": start, "end": later[0] if later else None,
+                "count": e.get("count"), "document": e.get("document"), "article": e.get("article"),
+                "evidence": e.get("exact"), "event": e["event"], "application": e["app"],
+            })
+            G.add_edge(e["model"], e["place"], key=e["event"], **attrs)
+            if e.get("document") and G.has_node(e["document"]):
+                G.add_edge(e["document"], e["model"], key=e["event"] + "#decided", relation="decided",
+                           label=f"{status}", status=status, **_clean({"start": start}))
+            if e.get("article") and G.has_node(e["article"]) and not G.has_edge(e["article"], e["model"],
+                                                                                  key="reports"):
+                G.add_edge(e["article"], e["model"], key="reports", relation="reports", label="đưa tin")

@@ -1,0 +1,94 @@
+"""Reading SPARQL text just enough to bind parameters safely and to know a query's form.
+
+Parameters are bound with `VALUES` blocks placed at the start of the query's top-level WHERE group: this
+works the same on every SPARQL 1.1 engine (Oxigraph, Virtuoso...) and never splices user text into the
+query, since each value goes through `terms.sparql_term`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graph.terms import sparql_term
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<open>\{) | (?P<close>\})
+      | (?P<word>[A-Za-z_][A-Za-z_0-9-]*)
+      | (?P<var>[?$][A-Za-z_0-9]+)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_VAR = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+def _tokens(query: str) -> Iterator[re.Match]:
+    for m in _TOKEN.finditer(query):
+        if m.lastgroup != "comment":
+            yield m
+
+
+def query_form(query: str) -> str:
+    """`SELECT`, `CONSTRUCT`, `ASK`, `DESCRIBE` or `UPDATE` (first keyword after the prologue)."""
+    for m in _tokens(query):
+        if m.lastgroup != "word":
+            continue
+        word = m.group().upper()
+        if word in _FORMS:
+            return word
+        if word in _UPDATES:
+            return "UPDATE"
+    raise ValueError("not a SPARQL query")
+
+
+def where_brace(query: str) -> int:
+    """Offset just after the `{` that opens the query's top-level WHERE group."""
+    depth = 0
+    first_open = None
+    after_where = False
+    for m in _tokens(query):
+        kind = m.lastgroup
+        if kind == "open":
+            if depth == 0 and (after_where or first_open is None):
+                if after_where:
+                    return m.end()
+                first_open = m.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0 and m.group().upper() == "WHERE":
+            after_where = True
+    if query_form(query) in ("SELECT", "ASK") and first_open is not None:
+        return first_open  # WHERE keyword is optional for SELECT/ASK
+    if first_open is not None and re.search(r"(?i)\bCONSTRUCT\s+WHERE\b", query):
+        return first_open
+    raise ValueError("query has no WHERE group to bind parameters in")
+
+
+def bind(query: str, bindings: Mapping[str, Any] | None = None) -> str:
+    """Query text with one `VALUES ?name { ... }` per binding; `None` values leave a variable free.
+
+    A list or tuple value gives several alternatives (`VALUES ?status { a b }`).
+    """
+    if not bindings:
+        return query
+    blocks = []
+    for name, value in bindings.items():
+        if value is None:
+            continue
+        if not _VAR.fullmatch(name):
+            raise ValueError(f"bad variable name {name!r}")
+        values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        if not values:
+            continue
+        blocks.append(f"VALUES ?{name} {{ {' '.join(sparql_term(v) for v in values)} }}")
+    if not blocks:
+        return query
+    at = where_brace(query)
+    return f"{query[:at]}\n  {' '.join(blocks)}\n{query[at:]}"

@@ -1,0 +1,153 @@
+"""The one store interface the API, CLI and tests use, whatever engine sits behind it.
+
+Two implementations: `EmbeddedStore` (pyoxigraph on disk, the default) and `RemoteStore` (any SPARQL 1.1
+Query/Update endpoint, plus the Graph Store Protocol when the server has it). In both, the default graph
+of a query is the union of the named graphs, and every fact lives in a named graph: `graph/ontology`,
+`graph/gazetteer`, `graph/article/<doc_id>`.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, URIRef
+
+from ontology.namespaces import GRAPH, ONTOLOGY_GRAPH
+
+BOMAY_GRAPHS = str(GRAPH)  # every named graph of ours starts with this
+ARTICLE_GRAPHS = str(GRAPH["article/"])
+DEFAULT_STORE_PATH = ".bomay/store"
+
+
+class QueryError(ValueError):
+    """A query or update the engine refused (syntax error, unsupported feature): the caller's fault."""
+
+
+class NotAcceptable(ValueError):
+    """No serialisation of the result matches the requested media types."""
+
+
+class Store(ABC):
+    """A quad store holding one named graph per source document; default graph = union of named graphs."""
+
+    union_default_graph = True
+    kind = "abstract"
+
+    # -- writing ---------------------------------------------------------------------------------------
+    @abstractmethod
+    def replace_graph(self, iri: str, graph: Graph) -> int:
+        """Replace named graph `iri` by `graph` in one transaction; returns the triple count written."""
+
+    @abstractmethod
+    def drop_graph(self, iri: str) -> bool:
+        """Remove named graph `iri` and nothing else; False when it was not there."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update (writer only)."""
+
+    # -- reading ---------------------------------------------------------------------------------------
+    @abstractmethod
+    def graphs(self) -> dict[str, int]:
+        """Triple count of each of our named graphs (IRIs under https://w3id.org/bomay/graph/)."""
+
+    @abstractmethod
+    def select(self, query: str, **bindings: Any) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts of plain values (see graph.terms); bindings become VALUES blocks."""
+
+    @abstractmethod
+    def ask(self, query: str, **bindings: Any) -> bool:
+        """Answer of an ASK query."""
+
+    @abstractmethod
+    def construct(self, query: str, **bindings: Any) -> Graph:
+        """Triples of a CONSTRUCT/DESCRIBE query as an rdflib Graph."""
+
+    @abstractmethod
+    def run(
+        self,
+        query: str,
+        accept: str | None = None,
+        default_graph_uris: tuple[str, ...] | list[str] = (),
+        named_graph_uris: tuple[str, ...] | list[str] = (),
+    ) -> tuple[bytes, str]:
+        """Run any query as the SPARQL Protocol would: serialised result and its media type.
+
+        `accept` is an Accept header value (several types and q-values allowed). Raises QueryError for a
+        malformed query and NotAcceptable when no format fits.
+        """
+
+    def has_graph(self, iri: str) -> bool:
+        """Whether named graph `iri` holds any triple (cheap: no counting)."""
+        return self.ask("ASK { GRAPH ?g { ?s ?p ?o } }", g=URIRef(iri))
+
+    def get_graph(self, iri: str) -> Graph:
+        """Content of one named graph."""
+        return self.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(iri))
+
+    def dataset(self, graph_iris: list[str] | None = None) -> Dataset:
+        """Our named graphs (all, or those given) as an rdflib Dataset, for TriG/N-Quads exports."""
+        ds = Dataset()
+        for iri in graph_iris if graph_iris is not None else sorted(self.graphs()):
+            target = ds.graph(URIRef(iri))
+            for triple in self.get_graph(iri):
+                target.add(triple)
+        return ds
+
+    def article_graphs(self) -> dict[str, int]:
+        """Triple count of each article graph."""
+        return {g: n for g, n in self.graphs().items() if g.startswith(ARTICLE_GRAPHS)}
+
+    def ensure_ontology(self, force: bool = False) -> bool:
+        """Load ontology.load() into graph/ontology when missing or changed; True when (re)loaded."""
+        import ontology
+
+        load = getattr(ontology, "load", None)
+        if load is None:  # the ontology package has not landed yet
+            return False
+        onto = load()
+        if not force and self.graphs().get(str(ONTOLOGY_GRAPH)) == len(onto):
+            return False
+        self.replace_graph(str(ONTOLOGY_GRAPH), onto)
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        """What this store is, for service descriptions and `bomay` messages."""
+        return {"kind": self.kind, "union_default_graph": self.union_default_graph}
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the engine (files or connections)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path_or_url: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Store:
+    """Open the configured store: a URL → RemoteStore, a path → EmbeddedStore.
+
+    Without an argument: `BOMAY_SPARQL_URL` when set, else `BOMAY_STORE`, else `.bomay/store`. Only one
+    process may open an embedded store for writing; others pass `read_only=True`. A read-write open loads
+    the ontology into graph/ontology when it is missing or out of date.
+    """
+    target = path_or_url
+    if target is None:
+        target = os.environ.get("BOMAY_SPARQL_URL") or os.environ.get("BOMAY_STORE") or DEFAULT_STORE_PATH
+    target = str(target)
+    if target.startswith(("http://", "https://")):
+        from graph.remote import RemoteStore
+
+        store: Store = RemoteStore.from_env(target)
+    else:
+        from graph.embedded import EmbeddedStore
+
+        store = EmbeddedStore(Path(target), read_only=read_only)
+    if not read_only:
+        store.ensure_ontology()
+    return store

@@ -1,0 +1,160 @@
+"""Legal and party document numbers in their written forms, with kind, date and issuer.
+
+"68-KH/TU", "16-TB / TW", "107/2020 / NĐ-CP", "01-ĐA / TU" (spaces dropped), and a kind word with
+"số" and a bare number ("Kết luận số 34"). The kind comes from the words before the number (read
+diacritic-free, so "Nghị quyêt" still reads), else from the code inside the number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ontology.text import fold
+
+from .dates import DateMention
+from .lexicon import load
+
+_CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]{0,7}"
+_PARTY = re.compile(rf"(?<![\w/])(\d{{1,4}}[a-z]?)\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:\s*[-–]\s*{_CODE})?)(?![\w])")
+_STATE = re.compile(rf"(?<![\w/.])(\d{{1,5}})\s*/\s*(?:((?:19|20)\d{{2}})\s*/\s*)?({_CODE}(?:\s*[-–]\s*{_CODE})+|"
+                    rf"UBTVQH\d*|QH\d+)(?![\w])")
+_BARE = re.compile(r"\bsố\s+(\d{1,4})(?![\d/\-–\w])", re.I)
+
+
+@dataclass
+class DocMention:
+    start: int
+    end: int
+    number: str
+    kind: str | None
+    date: str | None = None
+    issuer: str | None = None
+
+    def as_json(self) -> dict:
+        out: dict = {"number": self.number}
+        if self.kind:
+            out["kind"] = self.kind
+        if self.date:
+            out["date"] = self.date
+        if self.issuer:
+            out["issuer"] = self.issuer
+        return out
+
+
+@cache
+def _kinds() -> tuple[list[tuple[str, str]], dict[str, str]]:
+    names = sorted(((fold(k["name"]), k["name"]) for k in load("documents")["kinds"]), key=lambda t: -len(t[0]))
+    codes = {c.upper(): k["name"] for k in load("documents")["kinds"] for c in k["codes"]}
+    return names, codes
+
+
+def _kind_before(text: str, start: int) -> str | None:
+    """The kind words just before a number ("Thông báo Kết luận số" → "Thông báo Kết luận")."""
+    window = fold(text[max(0, start - 40):start])
+    window = re.sub(r"\s*\bso\s*$", "", window)
+    names, _ = _kinds()
+    found: list[str] = []
+    while window:
+        for key, name in names:
+            if window.endswith(key) and (len(window) == len(key) or window[-len(key) - 1] == " "):
+                found.insert(0, name)
+                window = window[: -len(key)].rstrip()
+                break
+        else:
+            break
+    if not found:
+        return None
+    return " ".join([found[0]] + [f for f in found[1:]])
+
+
+def _issuer_after(text: str, end: int) -> str | None:
+    """"... của Chính phủ", "... của Ban Chấp hành Trung ương Đảng khóa XII"."""
+    m = re.match(r"[^.;]{0,40}?\bcủa\s+", text[end:end + 80])
+    if not m or re.search(r"\bvà\b|,", m.group(0)):
+        return None
+    rest = text[end + m.end():end + m.end() + 80]
+    for issuer in sorted(load("documents")["issuers"], key=len, reverse=True):
+        if fold(rest).startswith(fold(issuer)):
+            tail = re.match(rf"\S+(?:\s+\S+){{{len(issuer.split()) - 1}}}(\s+[Kk]hóa\s+[IVXLC]+)?", rest)
+            return tail.group(0).strip(" ,.") if tail else issuer
+    return None
+
+
+def _issuer_before(text: str, start: int) -> str | None:
+    """"Tỉnh ủy Bắc Ninh vừa ra Kế hoạch số ..." → "Tỉnh ủy Bắc Ninh"."""
+    window = text[max(0, start - 120):start]
+    verbs = "|".join(sorted((re.escape(v) for v in load("documents")["issuing_verbs"]), key=len, reverse=True))
+    m = re.search(rf"((?:[A-ZĐ]\w*|ủy|vụ|chấp|hành|nhân|dân|tỉnh|đảng|bộ)(?:\s+(?:[A-ZĐ]\w*|ủy|vụ|chấp|hành|"
+                  rf"nhân|dân|tỉnh|đảng|bộ))*)\s+(?:đã\s+|vừa\s+)?(?:{verbs})\s+\S+(?:\s+\S+)?\s*(?:số\s*)?$",
+                  window)
+    if not m:
+        return None
+    phrase = m.group(1)
+    for issuer in sorted(load("documents")["issuers"], key=len, reverse=True):
+        i = fold(phrase).find(fold(issuer))
+        if i >= 0:
+            words_before = len(fold(phrase)[:i].split())
+            return " ".join(phrase.split()[words_before:])
+    return None
+
+
+def _date_after(end: int, dates: list[DateMention], text: str) -> str | None:
+    for d in dates:
+        if d.grain == "day" and 0 <= d.start - end <= 12 and re.fullmatch(r"[\s,]*(?:ngày\s*)?",
+                                                                            text[end:d.start], re.I):
+            return d.value
+        if d.grain == "day" and 0 <= d.start - end <= 12 and text[end:d.start].strip(" ,") == "":
+            return d.value
+    return None
+
+
+def find_documents(text: str, dates: list[DateMention]) -> list[DocMention]:
+    """Every document number cited, with kind, date and issuer where the text states them."""
+    _, codes = _kinds()
+    found: list[DocMention] = []
+    taken: list[tuple[int, int]] = []
+    for rx, style in ((_STATE, "state"), (_PARTY, "party")):
+        for m in rx.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            number = re.sub(r"\s+", "", m.group(0)).replace("–", "-")
+            code = (m.group(3).split("-")[0] if style == "state" else m.group(2)).replace(" ", "")
+            kind = _kind_before(text, m.start()) or codes.get(code.upper()) or codes.get(code)
+            found.append(DocMention(m.start(), m.end(), number, kind))
+            taken.append((m.start(), m.end()))
+    for m in _BARE.finditer(text):
+        if any(m.start() < b and a < m.end() for a, b in taken):
+            continue
+        kind = _kind_before(text, m.start())
+        if not kind:
+            continue
+        found.append(DocMention(m.start(1), m.end(1), m.group(1), kind))
+    for doc in found:
+        doc.date = _date_after(doc.end, dates, text)
+        doc.issuer = _issuer_before(text, doc.start) or _issuer_after(text, doc.end)
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def unique_documents(mentions: list[DocMention]) -> list[DocMention]:
+    """One entry per number; a bare number that begins a full one of the same kind is dropped."""
+    by_number: dict[str, DocMention] = {}
+    for d in mentions:
+        key = d.number.upper()
+        if key in by_number:
+            kept = by_number[key]
+            kept.date = kept.date or d.date
+            kept.issuer = kept.issuer or d.issuer
+            kept.kind = kept.kind or d.kind
+        else:
+            by_number[key] = d
+    full = [d for d in by_number.values() if not d.number.isdigit()]
+    out = []
+    for d in by_number.values():
+        if d.number.isdigit() and any(f.number.split("-")[0].split("/")[0].lstrip("0") == d.number.lstrip("0")
+                                      and (f.kind or "").endswith(d.kind or "") for f in full):
+            continue
+        out.append(d)
+    return out

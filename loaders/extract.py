@@ -1,0 +1,269 @@
+"""Article → facts (the DESIGN.md "Facts" contract): models, places, statuses, dates, documents.
+
+Pipeline: normalise → segment → recognise (units, documents, dates, counts, status cues) →
+relate (loaders/relate.py) → one fact per (model, level, place), with the clause as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ontology.text import fold
+
+from . import levels as lv
+from . import status as st
+from .counts import CountMention, find_counts
+from .dates import DateMention, as_when, find_dates
+from .docnums import DocMention, find_documents, unique_documents
+from .lexicon import load
+from .normalise import Prepared, prepare
+from .places import NATIONAL, Place, article_province, find_units, province_place
+from .relate import ModelMention, find_models
+from .roles import canonical_key, component_key, concept_of
+from .segment import Paragraph, segment
+
+DECISION_STATUSES = {"paused", "stopped", "ended", "continued", "researching", "planned"}
+
+
+@dataclass
+class _Ctx:
+    """Per-document state the rules share."""
+
+    doc: Prepared
+    low: str
+    dates: list[DateMention]
+    counts: list[CountMention]
+    docs: list[DocMention]
+    province: Place | None
+    province_unit: object
+    main_date: str | None
+    main_doc: str | None = None
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _free_dates(ctx: _Ctx, a: int, b: int) -> list[DateMention]:
+    """Dates in [a, b) that are not the date of a cited document."""
+    doc_dates = []
+    for d in ctx.docs:
+        for dm in ctx.dates:
+            if 0 <= dm.start - d.end <= 12:
+                doc_dates.append(dm.start)
+    return [d for d in ctx.dates if a <= d.start < b and d.start not in doc_dates]
+
+
+def _section_when(ctx: _Ctx, paras: list[Paragraph], section: int | None) -> str | None:
+    """A "Thời gian thực hiện: ..." line in the section dates its items."""
+    if section is None:
+        return None
+    lex = load("relations")
+    for p in paras:
+        if p.section != section or p.kind != "para":
+            continue
+        line = ctx.low[p.start:p.end]
+        if not any(line.startswith(k) for k in lex["section_time"]):
+            continue
+        dates = _free_dates(ctx, p.start, p.end)
+        if dates:
+            return as_when(dates[0].value)
+        if any(k in line for k in lex["on_issue"]) and ctx.main_date:
+            return ctx.main_date[:7]
+    return None
+
+
+def _counted_level(ctx: _Ctx, a: int, b: int) -> str | None:
+    for c in ctx.counts:
+        if a <= c.start < b and c.denominator_unit:
+            level = lv.counted_level(c.denominator_unit)
+            if level:
+                return level
+    m = re.search(r"\b\d[\d.]*\s+((?:xã|phường|thị trấn|huyện|thôn|tổ dân phố)\b)", ctx.low[a:b])
+    return lv.counted_level(m.group(1)) if m else None
+
+
+def _count(ctx: _Ctx, a: int, b: int) -> str | None:
+    for c in ctx.counts:
+        if a <= c.start < b and not any(d.start <= c.start < d.end for d in ctx.docs):
+            return c.value
+    return None
+
+
+def _is_national(ctx: _Ctx, a: int, b: int) -> bool:
+    seg = ctx.low[a:b]
+    return any(w in seg for w in load("relations")["national"])
+
+
+def _fact(kind: str, components: list[str], result: str | None, place: Place, level: str | None,
+          status: str, when: str | None, count: str | None, ev: tuple[int, int], text: str,
+          decided_by: str | None) -> dict:
+    return {
+        "kind": kind,
+        "components": components,
+        "result": result,
+        "place": place.as_json(),
+        "level": level,
+        "status": status,
+        "when": when,
+        "count": count,
+        "evidence": {"start": ev[0], "end": ev[1], "text": text[ev[0]:ev[1]]},
+        "component_keys": [canonical_key(c) for c in components],
+        "component_types": [concept_of(c) for c in components],
+        "decided_by": decided_by,
+    }
+
+
+def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
+    units = find_units(ctx.doc.match[a:b], a, ctx.province_unit)
+    return [u for u in units if u.level in ("district", "commune")]
+
+
+def _model_level(variant_level: str | None, components: list[str], places: list[Place],
+                 ctx: _Ctx, a: int, b: int) -> str:
+    if variant_level:
+        return variant_level
+    comp = lv.lowest([lv.component_level(c) for c in components])
+    if comp:
+        return comp
+    place_levels = {p.level for p in places}
+    if len(place_levels) == 1:
+        return next(iter(place_levels))
+    return _counted_level(ctx, a, b) or "province"
+
+
+def _suffix_generic(components: list[str], level: str) -> list[str]:
+    if level == "province":
+        return components
+    return [c if lv.component_level(c) else f"{c} {lv.suffix(level)}" for c in components]
+
+
+def _decided_by(ctx: _Ctx, a: int, b: int) -> str | None:
+    """The article's own document (cited in its title or lead), else one cited in the clause."""
+    if ctx.main_doc:
+        return ctx.main_doc
+    for d in ctx.docs:
+        if a <= d.start < b:
+            return d.number
+    return None
+
+
+def extract_document(text: str, doc_id: str) -> dict:
+    """The facts object of one article (DESIGN.md "Facts"), with a few extra keys for RDF."""
+    doc = prepare(text)
+    low = _lower(doc.match)
+    paras = segment(doc)
+    dates = find_dates(low)
+    counts = find_counts(doc.match)
+    docs = find_documents(doc.match, dates)
+    for d in docs:
+        d.number = d.number.replace("ð", "Đ")
+    title = doc.match[paras[0].start:paras[0].end] if paras else ""
+    lead = next((doc.match[p.start:p.end] for p in paras[1:] if p.kind == "para"), "")
+    punit = article_province(title, lead, doc.match[: doc.body_end])
+    province = province_place(punit) if punit else None
+    main = next((d for d in docs if d.date), None)
+    ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
+    lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
+    ctx.main_doc = next((d.number for d in docs if d.start < lead_end and d.date), None)
+    facts = _relate_all(ctx, paras)
+    return {
+        "id": doc_id,
+        "province": punit.name if punit else None,
+        "province_iri": province.iri if province else None,
+        "documents": [d.as_json() for d in unique_documents(docs)],
+        "models": facts,
+        "title": doc.text[paras[0].start:paras[0].end] if paras else "",
+    }
+
+
+def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
+    text, low = ctx.doc.text, ctx.low
+    facts: list[dict] = []
+    seen: dict[tuple, dict] = {}
+    last_model: tuple[str, str | None, list[str]] | None = None
+    carry: tuple[str, str] | None = None  # (status, when) of the last dated decision
+    for p in paras:
+        if p.kind != "para":
+            if p.kind == "heading":
+                carry = None
+            continue
+        heading = paras[p.section] if p.section is not None else None
+        h_status = st.heading_status(low[heading.start:heading.end]) if heading else None
+        para_facts: list[dict] = []
+        fact_sentences: set[int] = set()
+        for si, sent in enumerate(p.sentences):
+            cues = st.find_cues(low[sent.start:sent.end], sent.start)
+            for clause in sent.clauses:
+                a, b = clause.start, clause.end
+                if not any(k in low[a:b] for k in ("đồng thời", "kiêm", "hợp nhất", "sáp nhập", "mô hình",
+                                                    "văn phòng", "chấm dứt", "giải thể", "nhập chung")):
+                    continue
+                units = _places(ctx, a, b)
+                place_spans = [(u.start, u.end, _type_word(text, u)) for u in units]
+                for mm in find_models(text, low, a, b, place_spans):
+                    status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
+                                        mm.exclude_cues) or h_status
+                    if mm.anaphoric:
+                        if not last_model or not status:
+                            continue
+                        kind, level0, comps = last_model
+                        variants = [(level0, comps)]
+                        mm_kind = kind
+                    else:
+                        variants = mm.variants
+                        mm_kind = mm.kind
+                        status = status or st.default_status()
+                    own_dates = _free_dates(ctx, a, b) or _free_dates(ctx, sent.start, sent.end)
+                    when = as_when(own_dates[0].value) if own_dates else None
+                    count = _count(ctx, a, b)
+                    places = units or []
+                    for v_level, comps in variants:
+                        level = _model_level(v_level, comps, places, ctx, a, b)
+                        comps = _suffix_generic(comps, level)
+                        if not mm.anaphoric:
+                            last_model = (mm_kind, level, comps)
+                        targets = places or [NATIONAL if _is_national(ctx, a, b) else
+                                             (ctx.province or Place(None, None, "province", None))]
+                        for place in targets:
+                            f = _fact(mm_kind, comps, mm.result, place, level, status, when, count, (a, b),
+                                      text, _decided_by(ctx, a, b))
+                            f["_explicit_when"] = when is not None
+                            para_facts.append(f)
+                            fact_sentences.add(si)
+        # when: the sentence's own date, else a date in a sentence of the paragraph without facts,
+        # else the section's "Thời gian thực hiện", else a dated decision just before.
+        para_dates = [d for si, s in enumerate(p.sentences) if si not in fact_sentences
+                      for d in _free_dates(ctx, s.start, s.end)]
+        sect_when = _section_when(ctx, paras, p.section)
+        for f in para_facts:
+            if f["when"] is None and f["status"] != "implemented":
+                if para_dates:
+                    f["when"] = as_when(para_dates[0].value)
+                elif sect_when:
+                    f["when"] = sect_when
+                elif carry and carry[0] == f["status"] and f["status"] in DECISION_STATUSES:
+                    f["when"] = carry[1]
+            if f.pop("_explicit_when") and f["status"] in DECISION_STATUSES:
+                carry = (f["status"], f["when"])
+            key = (f["kind"], f["level"], fold(f["place"]["name"] or ""), f["status"],
+                   tuple(sorted(component_key(c) for c in f["components"])))
+            if key in seen:
+                kept = seen[key]
+                kept["when"] = kept["when"] or f["when"]
+                kept["count"] = kept["count"] or f["count"]
+                continue
+            seen[key] = f
+            facts.append(f)
+    return facts
+
+
+def _type_word(text: str, place: Place) -> str:
+    """The written type word that opens a unit mention ("huyện" in "huyện Nam Sách"), or ""."""
+    written = text[place.start:place.end]
+    m = re.match(r"((?:[a-zđà-ỹ]+\s+)+)", written)
+    return m.group(1) if m else ""

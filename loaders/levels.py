@@ -1,0 +1,110 @@
+"""The level of government a model works at, from "cấp X" phrases and the components' own words."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .lexicon import load
+
+
+@cache
+def _explicit() -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for level, phrases in load("levels")["explicit"].items():
+        for p in phrases:
+            out.append((re.compile(rf"(?<!\w){re.escape(p)}(?!\w)"), level))
+    return out
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    table = {w: lv for lv, ws in load("levels")["words"].items() for w in ws}
+    alts = "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+
+
+@cache
+def _word_level() -> dict[str, str]:
+    return {w: lv for lv, ws in load("levels")["words"].items() for w in ws}
+
+
+def order() -> list[str]:
+    return list(load("levels")["order"])
+
+
+def explicit_levels(text: str) -> list[tuple[int, int, str]]:
+    """"cấp tỉnh", "cấp huyện" ... in `text`, as (start, end, level), in text order."""
+    low = text.lower()
+    found = [(m.start(), m.end(), lv) for rx, lv in _explicit() for m in rx.finditer(low)]
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    for f in found:
+        if out and f[0] < out[-1][1]:
+            continue
+        out.append(f)
+    return out
+
+
+def level_enumeration(text: str) -> tuple[int, list[str]] | None:
+    """A trailing "cấp tỉnh, cấp huyện" / "cấp tỉnh và cấp huyện" / "cấp tỉnh, huyện": (start, levels)."""
+    low = text.lower().rstrip(" .,;")
+    m = re.search(r"cấp\s+(tỉnh|huyện|xã|thôn)((?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn))+)$", low)
+    if not m:
+        return None
+    names = [m.group(1)] + re.findall(r"(tỉnh|huyện|xã|thôn)", m.group(2))
+    table = {"tỉnh": "province", "huyện": "district", "xã": "commune", "thôn": "village"}
+    levels = []
+    for n in names:
+        if table[n] not in levels:
+            levels.append(table[n])
+    return (m.start(), levels) if len(levels) > 1 else None
+
+
+@cache
+def _not_levels() -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in sorted(load("levels")["not_levels"], key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+
+
+def word_levels(text: str) -> list[str]:
+    """Levels shown by words in a component ("Huyện ủy" → district, "Sở" → province)."""
+    low = _not_levels().sub(lambda m: "_" * len(m.group(0)), text.lower())
+    table = _word_level()
+    out = []
+    for m in _words().finditer(low):
+        lv = table[m.group(0)]
+        if lv not in out:
+            out.append(lv)
+    return out
+
+
+def component_level(text: str) -> str | None:
+    """The level of one component: an explicit "cấp X" first, else its words (lowest wins)."""
+    exp = explicit_levels(text)
+    if exp:
+        return exp[-1][2]
+    lv = word_levels(text)
+    if not lv:
+        return None
+    return max(lv, key=order().index)
+
+
+def lowest(levels: list[str | None]) -> str | None:
+    """The lowest of several levels (a district office merged with a commune one works at commune)."""
+    known = [lv for lv in levels if lv]
+    return max(known, key=order().index) if known else None
+
+
+def counted_level(noun: str) -> str | None:
+    """Level of the units counted ("12/12 huyện" → district)."""
+    noun = noun.lower()
+    for lv, words in load("levels")["counted"].items():
+        if any(noun == w or noun.startswith(w + " ") or noun.startswith(w + ",") for w in words):
+            return lv
+    return None
+
+
+def suffix(level: str) -> str:
+    """"cấp huyện" for district, to make a generic component name its level."""
+    return load("levels")["suffix"][level]

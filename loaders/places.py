@@ -1,0 +1,77 @@
+"""Administrative units in the text, through the gazetteer (loaders/gazetteer.py).
+
+A thin adapter: the article's province, and the sub-provincial units a clause names, as plain
+records the rules and the RDF step share. The gazetteer is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from .gazetteer import Gazetteer, Unit, unit_iri
+
+
+@dataclass(frozen=True)
+class Place:
+    """A unit a fact is about: label with type word ("huyện Nam Sách"), code, level, IRI."""
+
+    name: str
+    code: str | None
+    level: str | None  # province | district | commune | None (the whole country)
+    iri: str | None
+    start: int = -1
+    end: int = -1
+
+    def as_json(self) -> dict:
+        out: dict = {"name": self.name}
+        if self.code:
+            out["code"] = self.code
+        if self.iri:
+            out["iri"] = self.iri
+        return out
+
+
+NATIONAL = Place(name="toàn quốc", code=None, level=None, iri=None)
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer."""
+    return Gazetteer.default()
+
+
+def _place(unit: Unit, start: int = -1, end: int = -1) -> Place:
+    return Place(unit.label, unit.code, unit.level, unit_iri(unit), start, end)
+
+
+def province_place(unit: Unit) -> Place:
+    """The province itself as a place ("tỉnh Bắc Ninh")."""
+    return _place(unit)
+
+
+_TYPED = re.compile(r"(?i:huyện|quận|thị xã|thành phố|xã|phường|thị trấn|tỉnh|tp\.?|tx\.?)\s*[A-ZĐÀ-Ỹ]")
+
+
+def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
+    """Units named with a type word in `text` (offsets shifted by `offset`), provinces included."""
+    if not _TYPED.search(text):
+        return []
+    g = gazetteer()
+    return [_place(u, a + offset, b + offset) for a, b, u in g.find_mentions(text, province=province)]
+
+
+def article_province(title: str, lead: str, body: str) -> Unit | None:
+    """The province an article is about: named in the title, else the lead, else the most named."""
+    g = gazetteer()
+    for part in (title, lead):
+        provs = [u for _, _, u in g.find_mentions(part) if u.level == "province"]
+        if provs:
+            return provs[0]
+    counts = Counter(u.code for _, _, u in g.find_mentions(body) if u.level == "province")
+    if not counts:
+        return None
+    code, _ = counts.most_common(1)[0]
+    return g.get(code)

@@ -1,0 +1,316 @@
+"""Relation rules: pilot models named in a clause (concurrent posts, mergers, other models).
+
+Each rule reads the lower-cased matching text `low` between clause offsets and returns
+`ModelMention`s whose components are cut from the document text `text` at the same offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from . import levels as lv
+from .lexicon import load
+from .roles import agency_head, bridges, position_head
+
+
+@dataclass
+class ModelMention:
+    """One model named in a clause; `variants` holds (level or None, components) per level."""
+
+    kind: str  # merger | concurrent_position | other
+    start: int
+    end: int
+    variants: list[tuple[str | None, list[str]]]
+    result: str | None = None
+    anaphoric: bool = False
+    exclude_cues: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _rx(words: list[str]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+
+
+@cache
+def _lex() -> dict:
+    return load("relations")
+
+
+_LEVEL_ENUM = re.compile(r"cấp\s+(?:tỉnh|huyện|xã|thôn)(?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn)"
+                         r"(?!\w))+")
+
+
+def _mask(low: str, a: int, b: int) -> str:
+    """low[a:b] with the separators inside fixed expressions hidden (same length)."""
+    seg = low[a:b]
+    spans = [(m.start(), m.end()) for m in _LEVEL_ENUM.finditer(seg)]
+    for br in bridges():
+        i = seg.find(br)
+        while i >= 0:
+            spans.append((i, i + len(br)))
+            i = seg.find(br, i + 1)
+    if not spans:
+        return seg
+    chars = list(seg)
+    for s, e in spans:
+        for k in range(s, e):
+            if chars[k] in ",;":
+                chars[k] = "\x01"
+        inner = "".join(chars[s:e]).replace(" và ", "\x01và\x01").replace(" hoặc ", "\x01hoặc\x01")
+        chars[s:e] = list(inner)
+    return "".join(chars)
+
+
+def _first_stop(masked: str, stops: list[str]) -> int:
+    best = len(masked)
+    for s in stops:
+        i = masked.find(s)
+        if 0 <= i < best:
+            best = i
+    return best
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " ,.;:–-\u00a0\"“”'(":
+        a += 1
+    while b > a and text[b - 1] in " ,.;:–-\u00a0\"“”'…":
+        b -= 1
+    return a, b
+
+
+def _cut_at_places(a: int, b: int, places: list[tuple[int, int, str]]) -> int:
+    """End of a phrase before the first named unit inside it (its type word kept)."""
+    for s, _, type_word in places:
+        if a < s < b:
+            return s + len(type_word) if type_word else s
+    return b
+
+
+def _with_levels(text: str, comps: list[tuple[int, int]], levels: list[str] | None,
+                 enum_at: int | None) -> list[tuple[str | None, list[str]]]:
+    """Variants per level of a "..., cấp tỉnh, cấp huyện" phrase, the generic parts suffixed."""
+    names = [text[a:b].strip() for a, b in comps]
+    if not levels:
+        return [(None, names)]
+    out = []
+    for level in levels:
+        suffixed = []
+        for i, (a, b) in enumerate(comps):
+            if enum_at is not None and a <= enum_at <= b:
+                base = text[a:enum_at].strip(" ,")
+                suffixed.append(f"{base} {lv.suffix(level)}")
+            elif lv.component_level(names[i]) is None:
+                suffixed.append(f"{names[i]} {lv.suffix(level)}")
+            else:
+                suffixed.append(names[i])
+        out.append((level, suffixed))
+    return out
+
+
+def concurrency(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+    """"X đồng thời là Y", "X kiêm Y", "X kiêm nhiệm Y": both X and Y must open with a post."""
+    lex = _lex()["concurrency"]
+    out: list[ModelMention] = []
+    for m in _rx(lex["triggers"]).finditer(low, a, b):
+        left = low[a:m.start()]
+        cut = 0
+        for c in lex["left_cuts"]:
+            i = left.rfind(c)
+            if i >= 0:
+                cut = max(cut, i + len(c))
+        head = position_head(low, a + cut, m.start())
+        if not head:
+            continue
+        x = _trim(text, head.start(), m.start())
+        r0 = m.end()
+        while r0 < b and low[r0] == " ":
+            r0 += 1
+        if not position_head(low, r0, b, anchored=True):
+            continue
+        masked = _mask(low, r0, b)
+        y_end = r0 + _first_stop(masked, lex["right_stops"])
+        y_end = _cut_at_places(r0, y_end, places)
+        y = _trim(text, r0, y_end)
+        if y[1] <= y[0] or x[1] <= x[0]:
+            continue
+        enum = lv.level_enumeration(low[y[0]:y[1]])
+        levels, enum_at = (enum[1], y[0] + enum[0]) if enum else (None, None)
+        variants = _with_levels(text, [x, y], levels, enum_at)
+        out.append(ModelMention("concurrent_position", x[0], y[1], variants))
+    return out
+
+
+def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], str | None]:
+    """Components of a merger object and how they were joined ("với", "vào", or a list)."""
+    masked = _mask(low, a, b)
+    for joiner in (" với ", " vào "):
+        i = masked.find(joiner)
+        if i > 0:
+            return [(a, a + i), (a + i + len(joiner), b)], joiner.strip()
+    parts: list[tuple[int, int]] = []
+    s = 0
+    for m in re.finditer(r",\s*|\s+và\s+|\s+cùng\s+", masked):
+        parts.append((a + s, a + m.start()))
+        s = m.end()
+    parts.append((a + s, b))
+    kept: list[tuple[int, int]] = []
+    for pa, pb in parts:
+        pa2 = pa + (4 if low.startswith("các ", pa) else 0)
+        if kept and not agency_head(low, pa2, pb):
+            break
+        kept.append((pa, pb))
+    return kept, None
+
+
+def merger(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+    """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B"."""
+    lex = _lex()["merger"]
+    out: list[ModelMention] = []
+    for m in _rx(lex["triggers"]).finditer(low, a, b):
+        o0 = m.end()
+        while o0 < b and low[o0] == " ":
+            o0 += 1
+        head_at = o0 + (4 if low.startswith("các ", o0) else 0)
+        if not agency_head(low, head_at, b):
+            continue
+        masked = _mask(low, o0, b)
+        o1 = o0 + _first_stop(masked, [s for s in lex["stops"] if s.strip() != "vào"] + [" vào "])
+        into = low.startswith(" vào ", o1)
+        if into:
+            o1 = o0 + _first_stop(_mask(low, o0, b), [s for s in lex["stops"] if s != " vào "])
+        o1 = _cut_at_places(o0, o1, places)
+        comps, joiner = _split_components(low, o0, o1)
+        comps = [_trim(text, ca, cb) for ca, cb in comps]
+        comps = [c for c in comps if c[1] > c[0]]
+        if not comps:
+            continue
+        end = comps[-1][1]
+        result = None
+        if joiner == "vào" and len(comps) == 2:
+            result = text[comps[1][0]:comps[1][1]]
+        rest = low[end:b]
+        rm = re.match(r"[\s,]*(?:" + "|".join(re.escape(s) for s in lex["result_starts"]) + r")\s+", rest)
+        if rm:
+            r0 = end + rm.end()
+            r1 = r0 + _first_stop(_mask(low, r0, b), lex["result_stops"])
+            ra, rb = _trim(text, r0, r1)
+            if rb > ra and agency_head(low, ra, rb):
+                result = text[ra:rb]
+                end = rb
+        enum = lv.level_enumeration(low[comps[-1][0]:comps[-1][1]])
+        if len(comps) == 1:
+            if not enum:
+                continue  # a merger needs two parts
+            base_end = comps[0][0] + enum[0]
+            base = text[comps[0][0]:base_end].strip(" ,")
+            variants = [(enum[1][0], [f"{base} {lv.suffix(level)}" for level in enum[1]])]
+        else:
+            levels, enum_at = (enum[1], comps[-1][0] + enum[0]) if enum else (None, None)
+            variants = _with_levels(text, comps, levels, enum_at)
+        out.append(ModelMention("merger", m.start(), end, variants, result=result))
+    return out
+
+
+def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
+    """"chấm dứt hoạt động của A ..., chuyển ... trực thuộc B": A merged into B."""
+    lex = _lex()["merger"]
+    out: list[ModelMention] = []
+    for m in _rx(lex["dissolve"]).finditer(low, a, b):
+        a0 = m.end()
+        while a0 < b and low[a0] == " ":
+            a0 += 1
+        if not agency_head(low, a0, b):
+            continue
+        a1 = a0 + _first_stop(low[a0:b], [",", ";", ".", " kể từ", " từ ngày", " từ ", " và chuyển", " chuyển "])
+        comp_a = _trim(text, a0, a1)
+        tail = low[a1:b]
+        cm = re.search(r"\bchuyển\b", tail)
+        if not cm:
+            continue
+        targets = [t.start() for t in _rx(lex["transfer"]).finditer(tail, cm.end())]
+        target = None
+        for t in reversed(targets):
+            word = _rx(lex["transfer"]).match(tail, t)
+            t0 = a1 + word.end()
+            while t0 < b and low[t0] == " ":
+                t0 += 1
+            if agency_head(low, t0, b):
+                t1 = t0 + _first_stop(low[t0:b], [",", ";", ".", " để ", " nơi ", " theo "])
+                target = _trim(text, t0, t1)
+                break
+        if not target:
+            continue
+        comps = [text[comp_a[0]:comp_a[1]], text[target[0]:target[1]]]
+        out.append(ModelMention("merger", m.start(), target[1], [(None, comps)], result=comps[1],
+                                exclude_cues=[(m.start(), m.end())]))
+    return out
+
+
+def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
+    """"Văn phòng Huyện ủy – HĐND – UBND": one office for several bodies, a merger of their offices."""
+    lex = _lex()["merger"]
+    parts = "|".join(re.escape(p) for p in sorted(lex["shared_office_parts"], key=len, reverse=True))
+    rx = re.compile(rf"{re.escape(lex['shared_office_head'])}\s+((?:{parts})(?:\s*[–-]\s*(?:{parts}))+)"
+                    r"(?:\s+(tỉnh|huyện|xã|thị xã|quận|thành phố)(?!\w))?")
+    out = []
+    for m in rx.finditer(low, a, b):
+        names = re.split(r"\s*[–-]\s*", text[m.start(1):m.end(1)])
+        unit_word = m.group(2)
+        level = lv.lowest([lv.component_level(n) for n in names])
+        if not unit_word and level:
+            unit_word = {"province": "tỉnh", "district": "huyện", "commune": "xã"}.get(level)
+        comps = []
+        for n in names:
+            comp = f"Văn phòng {n}"
+            if unit_word and lv.component_level(n) is None:
+                comp += f" {unit_word}"
+            comps.append(comp)
+        out.append(ModelMention("merger", m.start(), m.end(), [(None, comps)]))
+    return out
+
+
+def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int]]) -> list[ModelMention]:
+    """"mô hình X" that no rule above read: X opens with an agency or a post; "mô hình này" refers back."""
+    lex = _lex()["other"]
+    out = []
+    for m in re.finditer(rf"(?<!\w){re.escape(lex['trigger'])}(?!\w)", low[:b]):
+        if m.start() < a:
+            continue
+        before = low[max(a, m.start() - 12):m.start()].strip()
+        if any(before.endswith(p) for p in lex["plural_before"]):
+            continue
+        x0 = m.end()
+        while x0 < b and low[x0] == " ":
+            x0 += 1
+        for s in lex["skip_after"]:
+            if low.startswith(s + " ", x0):
+                x0 += len(s) + 1
+        ana = re.match(r"(" + "|".join(re.escape(w) for w in lex["anaphora"]) + r")(?!\w)", low[x0:b])
+        if ana:
+            out.append(ModelMention("other", m.start(), x0 + ana.end(), [], anaphoric=True))
+            continue
+        if any(ta <= x0 < tb for ta, tb in taken):
+            continue
+        if not (agency_head(low, x0, b) or position_head(low, x0, b, anchored=True)):
+            continue
+        x1 = x0 + _first_stop(_mask(low, x0, b), lex["stops"])
+        xa, xb = _trim(text, x0, x1)
+        if xb - xa < 4 or any(xa < tb and ta < xb for ta, tb in taken):
+            continue
+        out.append(ModelMention("other", m.start(), xb, [(None, [text[xa:xb]])]))
+    return out
+
+
+def find_models(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+    """Every model named in the clause text[a:b], in text order."""
+    found = concurrency(text, low, a, b, places)
+    found += shared_office(text, low, a, b)
+    for mm in merger(text, low, a, b, places) + dissolution(text, low, a, b):
+        if not any(mm.start < f.end and f.start < mm.end for f in found):
+            found.append(mm)
+    taken = [(f.start, f.end) for f in found]
+    found += other_models(text, low, a, b, taken)
+    found.sort(key=lambda f: f.start)
+    return found

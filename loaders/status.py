@@ -1,0 +1,68 @@
+"""Status cues: which of the eight statuses a verb phrase or a section heading states."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .lexicon import load
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    status: str
+    dominant: bool
+
+
+@cache
+def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
+    cues = load("statuses")["cues"]
+    table = {c["phrase"]: (c["status"], bool(c.get("dominant"))) for c in cues}
+    alts = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
+
+
+def find_cues(text: str, offset: int = 0) -> list[Cue]:
+    """Status cue phrases in `text` (matched lower-case, longest first)."""
+    rx, table = _cue_regex()
+    out = []
+    for m in rx.finditer(text.lower()):
+        status, dominant = table[m.group(0)]
+        out.append(Cue(m.start() + offset, m.end() + offset, status, dominant))
+    return out
+
+
+def heading_status(heading: str) -> str | None:
+    """The status a list heading gives its items ("Mô hình tạm dừng thí điểm:" → paused)."""
+    cues = find_cues(heading)
+    return cues[0].status if cues else None
+
+
+def default_status() -> str:
+    """What a plain report of a model states when no cue says otherwise."""
+    return load("statuses")["default"]
+
+
+def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int, int],
+            sentence: tuple[int, int], exclude: list[tuple[int, int]] = ()) -> str | None:
+    """The status of a model mention from the cues around it, or None when none applies.
+
+    A dominant cue (a target: "phấn đấu") earlier in the sentence governs; otherwise the nearest
+    cue before the model in its clause, else the first one after it in the clause.
+    """
+    def usable(c: Cue) -> bool:
+        return not any(c.start < b and a < c.end for a, b in exclude)
+
+    for c in cues:
+        if c.dominant and sentence[0] <= c.start < model_start and usable(c):
+            return c.status
+    before = [c for c in cues if clause[0] <= c.start and c.end <= model_start and usable(c)]
+    if before:
+        return before[-1].status
+    after = [c for c in cues if model_end <= c.start and c.end <= clause[1] and usable(c)]
+    if after:
+        return after[0].status
+    return None

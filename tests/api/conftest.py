@@ -1,0 +1,131 @@
+"""Fixtures: a store with the two seed articles, and real uvicorn servers on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "examples").glob("*.txt"))
+TOKEN = "test-token-0123456789"
+
+
+def seed_store(path: Path) -> None:
+    """Extract, validate and store the seed articles into a fresh embedded store at `path`."""
+    from graph.ingest import ingest_graph
+    from graph.store import open_store
+    from loaders.extract import extract_document
+    from loaders.rdf import facts_to_graph
+    from ontology.namespaces import article_graph
+
+    store = open_store(str(path))
+    try:
+        for seed in SEEDS:
+            text = unicodedata.normalize("NFC", seed.read_text(encoding="utf-8"))
+            facts = extract_document(text, seed.stem)
+            report = ingest_graph(store, str(article_graph(seed.stem)), facts_to_graph(facts, text))
+            assert report.written, report.line()
+    finally:
+        store.close()
+
+
+@dataclass
+class Server:
+    """A running `uvicorn api.app:create_app --factory` subprocess."""
+
+    url: str
+    proc: subprocess.Popen
+    store: Path
+    log: Path
+
+    def client(self, **kw: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, log: Path, **env: str) -> Server:
+    """Start uvicorn on a free port and wait until /health answers (or the process dies)."""
+    port = free_port()
+    full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "3",
+                "BOMAY_RESULT_LIMIT": "20000", **env}
+    full_env.pop("BOMAY_SPARQL_URL", None)
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return Server(url, proc, store, log)
+        except httpx.TransportError:
+            pass
+        try:
+            proc.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
+    stop_server(Server(url, proc, store, log))
+    raise RuntimeError("server did not become ready")
+
+
+def stop_server(server: Server) -> None:
+    """Stop the subprocess we started (by its own handle, never by name)."""
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template store with the ontology and the two seed articles; servers run on copies of it."""
+    path = tmp_path_factory.mktemp("store") / "store"
+    seed_store(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Read-only use: a server over a copy of the seeded store, with writes enabled but unused by read tests."""
+    base = tmp_path_factory.mktemp("rstore")
+    shutil.copytree(seeded_store, base / "store")
+    srv = start_server(base / "store", tmp_path_factory.mktemp("log") / "server.log", BOMAY_TOKEN=TOKEN,
+                       BOMAY_CORS_ORIGINS="https://example.org")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture()
+def http(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def write_server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over a private copy of the seeded store, for tests that write."""
+    base = tmp_path_factory.mktemp("wstore")
+    shutil.copytree(seeded_store, base / "store")
+    srv = start_server(base / "store", base / "server.log", BOMAY_TOKEN=TOKEN, BOMAY_MAX_BODY="200000")
+    yield srv
+    stop_server(srv)

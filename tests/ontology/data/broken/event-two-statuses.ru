@@ -1,0 +1,9 @@
+# A status event with two statuses.
+# expect: https://w3id.org/bomay/ontology#status
+PREFIX bomay: <https://w3id.org/bomay/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX status: <https://w3id.org/bomay/vocab/status/>
+PREFIX kind: <https://w3id.org/bomay/vocab/model-kind/>
+INSERT DATA { <https://w3id.org/bomay/id/event/000/1> bomay:status status:stopped . }

@@ -1,0 +1,9 @@
+# A position selector whose end comes before its start.
+# expect: http://www.w3.org/ns/oa#start
+PREFIX bomay: <https://w3id.org/bomay/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX status: <https://w3id.org/bomay/vocab/status/>
+PREFIX kind: <https://w3id.org/bomay/vocab/model-kind/>
+DELETE WHERE { ?s oa:start ?x . } ; INSERT { ?s oa:start 120 } WHERE { ?s oa:end ?e . }
