@@ -3,6 +3,8 @@
 Each command prints one clear line and exits non-zero on bad input, never a traceback.
 """
 
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Bộ Máy KG command line")
@@ -33,8 +35,8 @@ def serve(
 
 @app.command()
 def extract(
-    files: list[str] = typer.Argument(..., help="Bài báo (văn bản hoặc HTML) / article files"),
-    format: str = typer.Option("json", "--format", "-f", help="json | table | ttl"),
+    files: Annotated[list[str], typer.Argument(help="Bài báo (văn bản hoặc HTML) / article files")],
+    format: Annotated[str, typer.Option("--format", "-f", help="json | table | ttl")] = "json",
 ) -> None:
     """Extract pilot-model facts from articles (JSON per DESIGN.md, a table, or Turtle)."""
     import json
@@ -70,6 +72,177 @@ def extract(
         typer.echo(merged.serialize(format="turtle"))
     if failed:
         raise typer.Exit(2)
+
+
+def _open_store(store: str | None, read_only: bool = False):
+    """The configured store, or exit 1 with one line (e.g. another process holds the write lock)."""
+    from graph import open_store
+
+    try:
+        return open_store(store, read_only=read_only)
+    except (OSError, FileNotFoundError) as e:
+        typer.echo(f"Không mở được kho / cannot open store: {e}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _ensure_gazetteer(st) -> None:
+    """Load the gazetteer graph (units, part-of, succession) when the store has none."""
+    from loaders.gazetteer_rdf import gazetteer_graph
+    from ontology.namespaces import GAZETTEER_GRAPH
+
+    if not st.has_graph(str(GAZETTEER_GRAPH)):
+        n = st.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
+        typer.echo(f"loaded gazetteer {GAZETTEER_GRAPH}: {n} triples")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="Bài báo / article files")],
+    if_empty: bool = typer.Option(False, "--if-empty", help="only when the store holds no article yet"),
+    gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="load the gazetteer if missing"),
+    store: str = typer.Option(None, help="store path or SPARQL URL (default BOMAY_SPARQL_URL/BOMAY_STORE)"),
+) -> None:
+    """Extract, validate (SHACL) and store articles, one named graph each; one line per file."""
+    from graph.ingest import ingest_graph
+    from loaders.batch import ArticleError, read_article
+    from loaders.extract import extract_document
+    from loaders.rdf import facts_to_graph
+    from ontology.namespaces import article_graph
+
+    with _open_store(store) as st:
+        if if_empty and (n := len(st.article_graphs())):
+            typer.echo(f"store already holds {n} article(s): nothing ingested")
+            return
+        if gazetteer:
+            _ensure_gazetteer(st)
+        bad = False
+        for path in files:
+            try:
+                article = read_article(path)
+                graph = facts_to_graph(extract_document(article.text, article.doc_id), article.text)
+            except ArticleError as e:
+                typer.echo(str(e), err=True)
+                bad = True
+                continue
+            report = ingest_graph(st, str(article_graph(article.doc_id)), graph)
+            typer.echo(f"{path}: {report.line()}")
+            bad |= not report.written
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def query(
+    sparql: str = typer.Argument(..., help="SPARQL text, @FILE, or the name of a graph/queries/*.rq query"),
+    format: str = typer.Option("table", "--format", "-f", help="table | json | csv"),
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a named query")] = None,
+    store: str = typer.Option(None, help="store path or SPARQL URL"),
+) -> None:
+    """Run a SPARQL query (or a named query) against the store, read-only."""
+    from pathlib import Path
+
+    from graph import named
+    from graph.sparql import bind, query_form
+    from graph.store import QueryError
+
+    if format not in ("table", "json", "csv"):
+        typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format}", err=True)
+        raise typer.Exit(2)
+    params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
+    try:
+        if sparql in named.named_queries():
+            q = named.get(sparql)
+            text = bind(q.text, q.values(params))
+        elif sparql.startswith("@"):
+            text = Path(sparql[1:]).read_text(encoding="utf-8")
+        else:
+            text = sparql
+        form = query_form(text)
+    except (ValueError, OSError) as e:
+        typer.echo(f"Truy vấn không hợp lệ / bad query: {e}", err=True)
+        raise typer.Exit(2) from None
+    if form == "UPDATE":
+        typer.echo("Chỉ đọc / read-only: use `bomay ingest` to write", err=True)
+        raise typer.Exit(2)
+    accept = {"json": "application/sparql-results+json, application/ld+json",
+              "csv": "text/csv, application/n-triples",
+              "table": "text/tab-separated-values, text/turtle"}[format]
+    with _open_store(store, read_only=True) as st:
+        try:
+            if format == "table" and form == "SELECT":
+                typer.echo(_table(st.select(text)))
+                return
+            body, _ = st.run(text, accept)
+        except QueryError as e:
+            typer.echo(f"Truy vấn không hợp lệ / bad query: {e}", err=True)
+            raise typer.Exit(2) from None
+    typer.echo(body.decode("utf-8").rstrip("\n"))
+
+
+def _table(rows: list[dict]) -> str:
+    if not rows:
+        return "(0 rows)"
+    cols = list(rows[0])
+    cells = [[("" if r[c] is None else str(r[c])) for c in cols] for r in rows]
+    widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(cols)]
+    line = lambda vals: "  ".join(v[:60].ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([line(cols), line(["-" * w for w in widths]), *map(line, cells), f"({len(rows)} rows)"])
+
+
+@app.command()
+def export(
+    format: str = typer.Option(..., "--format", "-f", help="turtle|ntriples|jsonld|trig|nquads|graphml|gexf|"
+                               "cytoscape|nodelink|dot|svg"),
+    output: str = typer.Option(..., "--output", "-o", help="file to write ('-' for standard output)"),
+    province: str = typer.Option(None, help="province name or IRI"),
+    model: str = typer.Option(None, help="pilot model IRI or words of its label"),
+    place: str = typer.Option(None, help="place name or IRI (with --radius)"),
+    radius: int = typer.Option(None, min=0, help="neighbourhood radius around --place"),
+    store: str = typer.Option(None, help="store path or SPARQL URL"),
+) -> None:
+    """Export the graph or a subgraph for RDF tools, yEd, Gephi, Cytoscape.js or Graphviz."""
+    import sys
+
+    from graph import exports, resolve
+
+    fmt = exports.ALIASES.get(format, format)
+    if fmt not in exports.FORMATS:
+        typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format} ({', '.join(exports.FORMATS)})",
+                   err=True)
+        raise typer.Exit(2)
+    with _open_store(store, read_only=True) as st:
+        try:
+            sub = exports.Subgraph(
+                province=resolve.unit(st, province, province=True) if province else None,
+                model=resolve.model(st, model) if model else None,
+                place=resolve.unit(st, place) if place else None,
+                radius=radius if place else None,
+            )
+            data = exports.export(st, fmt, sub)
+        except (LookupError, RuntimeError, ValueError) as e:
+            typer.echo(f"Không xuất được / cannot export: {e}", err=True)
+            raise typer.Exit(2) from None
+    if output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        from pathlib import Path
+
+        Path(output).write_bytes(data)
+        typer.echo(f"wrote {output} ({fmt}, {len(data)} bytes)")
+
+
+@app.command()
+def validate(store: str = typer.Option(None, help="store path or SPARQL URL")) -> None:
+    """Validate every article graph in the store against the SHACL shapes; exit 1 if any fails."""
+    from graph.ingest import validate_store
+
+    with _open_store(store, read_only=True) as st:
+        reports = validate_store(st)
+    for iri, report in reports.items():
+        typer.echo(f"{iri}: {report.summary()}")
+    typer.echo(f"{sum(r.conforms for r in reports.values())}/{len(reports)} article graphs valid")
+    if not all(r.conforms for r in reports.values()):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -77,9 +77,9 @@ async def neighbourhood(
     elif id.startswith("model/"):
         events = await rows(request, "api_events", model=("iri", iri))
     elif id.startswith("legal/"):
-        events = await rows(request, "api_events", document=("iri", iri))
+        events = await rows(request, "api_events", documentQ=("iri", iri))
     else:
-        events = await rows(request, "api_events", article=("iri", iri))
+        events = await rows(request, "api_events", articleQ=("iri", iri))
     if not events:
         raise ApiError(404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here.")
     nodes: dict[str, dict] = {}

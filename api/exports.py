@@ -56,16 +56,17 @@ async def export(
     province: Annotated[str | None, Query(min_length=1, max_length=100,
                                           description="Chỉ một tỉnh (có hoặc không dấu) / one province")] = None,
     model: Annotated[str | None, Query(min_length=1, max_length=300,
-                                       description="Chỉ một mô hình (id sau id/model/) / one model")] = None,
+                                       description="Một mô hình: IRI hoặc các từ trong nhãn / one model")] = None,
     place: Annotated[str | None, Query(min_length=1, max_length=300,
-                                       description="Vùng lân cận một đơn vị (id sau id/unit/) / one place")] = None,
-    radius: Annotated[int, Query(ge=1, le=4, description="Bán kính lân cận / neighbourhood radius")] = 2,
+                                       description="Vùng lân cận một đơn vị: tên hoặc IRI / a place")] = None,
+    radius: Annotated[int, Query(ge=0, le=4, description="Bán kính quanh `place` / radius around place")] = 1,
 ) -> Response:
     """Export the graph (or the subgraph of a province, model or place) in one format."""
     filtered = any(v is not None for v in (province, model, place))
     if format.value in RDF_FORMATS and not filtered:
+        limit = max(request.app.state.settings.result_limit, 2_000_000)
         data, media = await run_engine(request, {"kind": "dump", "graph_format": format.value,
-                                                 "prefixes": PREFIX_MAP})
+                                                 "prefixes": PREFIX_MAP, "limit": limit})
         return _file(data, media, format.value)
     return await _via_graph_exports(request, format.value, province, model, place, radius)
 
@@ -82,25 +83,25 @@ def _file(data: bytes, media: str, fmt: str) -> Response:
 
 async def _via_graph_exports(request: Request, fmt: str, province: str | None, model: str | None,
                              place: str | None, radius: int) -> Response:
-    """Delegate to graph.exports (the same code as `bomay export`)."""
+    """Delegate to graph.exports with the CLI's filters (graph.resolve turns names into IRIs)."""
     import asyncio
 
-    try:
-        from graph import exports as gx
-    except ImportError:
-        raise ApiError(501, "not_available", "Định dạng này chưa có trên máy chủ. / Format not available yet.") \
-            from None
-    from api.rest import resource_iri
+    from graph import exports as gx
+    from graph import resolve
 
-    kwargs: dict[str, Any] = {"province": province, "radius": radius}
-    if model:
-        kwargs["model"] = resource_iri("model/", model)
-    if place:
-        kwargs["place"] = resource_iri("unit/", place)
     store = request.app.state.store
+
+    def build() -> bytes:
+        sub = gx.Subgraph(
+            province=resolve.unit(store, province, province=True) if province else None,
+            model=resolve.model(store, model) if model else None,
+            place=resolve.unit(store, place) if place else None,
+            radius=radius if place else None,
+        )
+        return gx.export(store, fmt, sub)
+
     try:
-        data, media = await asyncio.wait_for(
-            asyncio.to_thread(gx.export_bytes, store, fmt, **kwargs), request.app.state.settings.query_timeout)
+        data = await asyncio.wait_for(asyncio.to_thread(build), request.app.state.settings.query_timeout * 3)
     except TimeoutError:
         raise ApiError(503, "export_timeout", "Xuất quá thời gian. / Export timed out.") from None
     except LookupError as e:
@@ -109,4 +110,4 @@ async def _via_graph_exports(request: Request, fmt: str, province: str | None, m
         raise ApiError(400, "bad_filter", f"Bộ lọc không hợp lệ / bad filter: {e}") from None
     except RuntimeError as e:
         raise ApiError(501, "not_available", f"Không xuất được / cannot export: {e}") from None
-    return _file(data, media, fmt)
+    return _file(data, gx.media_type(fmt), fmt)

@@ -69,7 +69,9 @@ STATUS_VI = {
     "continued": "tiếp tục", "researching": "nghiên cứu", "planned": "dự kiến", "implemented": "đã thực hiện",
     "not_implemented": "chưa thực hiện", "paused": "tạm dừng", "stopped": "dừng", "ended": "kết thúc",
 }
+NONE = "urn:bomay:none"  # the queries' stand-in for "no such resource" (see api_events.rq)
 FILTER_VARS = {"kindQ", "statusQ", "levelQ", "provinceQ", "q", "qRaw"}
+IRI_FILTER_VARS = {"documentQ", "articleQ"}
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Danh sách (JSON, JSON-LD hoặc CSV) / list; `Link` và `X-Total-Count` cho phân trang",
           "content": {"application/json": {}, "application/ld+json": {}, "text/csv": {}}},
@@ -91,7 +93,7 @@ SearchText = Annotated[str | None, Query(min_length=1, max_length=200,
 
 def status_key(iri: str | None) -> str | None:
     """Local name of a vocabulary IRI with '-' as '_' ("not_implemented")."""
-    return iri.rsplit("/", 1)[-1].replace("-", "_") if iri else None
+    return re.split(r"[/#]", iri)[-1].replace("-", "_") if iri else None
 
 
 def local_id(iri: str | None, prefix: str = "") -> str | None:
@@ -118,14 +120,19 @@ def _folded(text: str | None, field: str) -> str | None:
 
 
 async def rows(request: Request, name: str, **bindings: Any) -> list[dict[str, Any]]:
-    """Run named query `name` with literal (str) or IRI (("iri", value)) bindings; None leaves a variable free."""
-    bound = {}
+    """Run named query `name` with literal (str) or IRI (("iri", value)) bindings; None: no filter."""
+    text = named.query(name)
+    # Filter variables are always bound ("" = no filter): the engine folds BOUND() of a variable that
+    # no pattern binds to false before substitution, so "unbound" cannot mean "no filter".
+    bound = {var: ("lit", "") for var in FILTER_VARS if f"?{var} " in text or f"?{var})" in text}
+    bound |= {var: ("iri", NONE) for var in IRI_FILTER_VARS if f"?{var} " in text}
     for var, value in bindings.items():
         if value is None:
             continue
         bound[var] = value if isinstance(value, tuple) else ("lit", str(value))
-    result = await run_engine(request, {"kind": "rows", "query": named.query(name), "bindings": bound})
-    return [{k: v for k, v in r.items() if k not in FILTER_VARS} for r in result]
+    result = await run_engine(request, {"kind": "rows", "query": text, "bindings": bound})
+    hidden = FILTER_VARS | IRI_FILTER_VARS
+    return [{k: v for k, v in r.items() if k not in hidden and v != NONE} for r in result]
 
 
 def _format(request: Request, suffix: str | None) -> str:
@@ -149,7 +156,13 @@ def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 def paged(request: Request, items: list[dict[str, Any]], page: int, per_page: int,
           suffix: str | None, id_field: str) -> Response:
-    """One page of `items` in the negotiated format, with Link (first/prev/next/last) and X-Total-Count."""
+    """One page of `items` in the negotiated format, with Link (first/prev/next/last) and X-Total-Count.
+
+    Items are deduplicated on `id_field`: a shared resource repeated in several article graphs may carry
+    one label per article, and the first (smallest, by the query's ORDER BY) wins.
+    """
+    seen: set = set()
+    items = [it for it in items if not (it.get(id_field) in seen or seen.add(it.get(id_field)))]
     total = len(items)
     last = max(1, -(-total // per_page))
     chunk = items[(page - 1) * per_page: page * per_page]
@@ -394,7 +407,7 @@ async def get_document(
         raise ApiError(404, "not_found", "Không có văn bản này. / No such document.")
     r = info[0]
     is_article = r.get("type") == "source"
-    events = await rows(request, "api_events", **{"article" if is_article else "document": ("iri", iri)})
+    events = await rows(request, "api_events", **{"articleQ" if is_article else "documentQ": ("iri", iri)})
     facts = []
     seen = set()
     for e in events:
@@ -436,3 +449,43 @@ _list_route("/models", "Các mô hình thí điểm / pilot models", list_models
 _list_route("/places", "Đơn vị hành chính có áp dụng thí điểm / places with pilots", list_places)
 _list_route("/documents", "Văn bản và bài báo / documents and articles", list_documents)
 _list_route("/search", "Tìm kiếm (có hoặc không dấu) / search with or without diacritics", search)
+
+
+# --- events (CQ5, CQ6) -------------------------------------------------------------------------------------
+
+async def list_events(
+    request: Request,
+    province: Annotated[str | None, Query(min_length=1, max_length=100,
+                                          description="Tỉnh, có hoặc không dấu / province")] = None,
+    status: Annotated[list[Status] | None, Query(description="Một hoặc nhiều trạng thái / one or more")] = None,
+    kind: Annotated[Kind | None, Query(description="Loại mô hình / model kind")] = None,
+    level: Annotated[Level | None, Query(description="Cấp / level")] = None,
+    latest: Annotated[bool, Query(description="Chỉ trạng thái mới nhất của mỗi nơi áp dụng / only the latest "
+                                  "status of each application")] = False,
+    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+) -> Response:
+    """Status events of pilot applications: CQ5 (concurrent positions paused or stopped in a province) and
+    CQ6 (latest status not_implemented, with the deadline in `when`)."""
+    found = await rows(request, "api_events", provinceQ=_folded(province, "province"),
+                       kindQ=kind.value if kind else None, levelQ=level.value if level else None)
+    wanted = {s.value for s in status} if status else None
+    if latest:
+        last: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in sorted(found, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")):
+            last[(r["model"], r["place"])] = r
+        chosen = {r["event"] for r in last.values()}
+        found = [r for r in found if r["event"] in chosen]
+    items = []
+    for r in found:
+        if wanted is not None and status_key(r.get("status")) not in wanted:
+            continue
+        items.append({"model": r["model"], "model_id": local_id(r["model"], "model/"),
+                      "model_label": r.get("modelLabel"), "kind": status_key(r.get("kind")),
+                      "level": status_key(r.get("level")), "place": r["place"],
+                      "place_id": local_id(r["place"], "unit/"), "place_label": r.get("placeLabel"),
+                      "province": r.get("provinceLabel"),
+                      **{k: v for k, v in _event(r).items() if k != "_order"}})
+    return paged(request, items, page, per_page, suffix, "event")
+
+
+_list_route("/events", "Sự kiện trạng thái (CQ5, CQ6) / status events of pilot applications", list_events)

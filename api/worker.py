@@ -208,6 +208,12 @@ def _plain(t: Any) -> Any:
     return str(t)
 
 
+def _stale(exc: Exception) -> bool:
+    """True for RocksDB errors that mean the read-only view is out of date, not that the query is wrong."""
+    text = str(exc)
+    return any(k in text for k in ("Corruption", "No such file", "IO error"))
+
+
 def main(conn: Any, store_path: str) -> None:
     """Worker loop: (re)open read-only when the write generation changes, answer jobs until None."""
     store = None
@@ -224,7 +230,16 @@ def main(conn: Any, store_path: str) -> None:
                 store = None
                 store = ox.Store.read_only(store_path)
                 generation = job["generation"]
-            conn.send(("ok", run_job(store, job)))
+            try:
+                answer = run_job(store, job)
+            except (OSError, RuntimeError) as e:
+                if not _stale(e):
+                    raise
+                # The writer compacted files this read-only view still pointed at: reopen, retry once.
+                store = None
+                store = ox.Store.read_only(store_path)
+                answer = run_job(store, job)
+            conn.send(("ok", answer))
         except SyntaxError as e:
             conn.send(("syntax", str(e)))
         except LimitExceeded as e:

@@ -309,6 +309,7 @@ class Generator:
             "place": top(districts),
             "province": top(self.province_apps),
             "legal": top(Counter(self.legal)),
+            "application": top(self.app_events),
             "article": [str(ID[f"article/{x}"]) for x in self.articles[:: max(1, len(self.articles) // 8)][:8]],
             "search": ["thuan thanh", "kinh mon", "ban to chuc", "van phong huyen uy", "chanh thanh tra",
                        "bi thu", "nam sach", "mttq"],

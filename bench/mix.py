@@ -20,10 +20,10 @@ _ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 @dataclass(frozen=True)
 class Query:
-    """One runnable instance: a mix entry with its parameters bound."""
+    """One runnable instance: a mix entry with its parameters bound (`texts`: run one after another)."""
 
     name: str
-    text: str
+    texts: tuple[str, ...]
     cq: bool
     form: str  # select | construct
     rest: str | None  # REST path for the HTTP service, parameter filled in
@@ -31,7 +31,7 @@ class Query:
 
 
 def term(var: str, value: str) -> str:
-    if var == "q" or not value.startswith(("http://", "https://")):
+    if not value.startswith(("http://", "https://")):
         return '"' + value.translate(_ESC) + '"'
     return f"<{value}>"
 
@@ -55,24 +55,31 @@ def _strip_comments(text: str) -> str:
 
 def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> list[list[Query]]:
     """One list of bound instances per mix entry, cycling through up to `per_query` parameter values."""
-    entries = yaml.safe_load((mix_file or Path(__file__).parent / "queries" / "mix.yaml").read_text())
+    mix = yaml.safe_load((mix_file or Path(__file__).parent / "queries" / "mix.yaml").read_text())
+    filter_vars = mix.get("filter_vars", [])
     out = []
-    for e in entries:
+    for e in mix["queries"]:
         path = next((ROOT / f for f in e["files"] if (ROOT / f).exists()), None)
         if path is None:
             raise FileNotFoundError(f"no query file for {e['name']}: {e['files']}")
-        raw = _strip_comments(path.read_text(encoding="utf-8"))
-        form = "construct" if re.search(r"\bCONSTRUCT\b", raw, re.IGNORECASE) else "select"
-        bindings = e.get("bind", {})
-        pools = {var: params[pool] for var, pool in bindings.items()}
+        raws = [_strip_comments(p.read_text(encoding="utf-8")) for p in [path, *(ROOT / f for f in e.get("also", []))]]
+        form = "construct" if re.search(r"\bCONSTRUCT\b", raws[0], re.IGNORECASE) else "select"
+        pools = {var: params[pool] for var, pool in e.get("bind", {}).items()}
         n = min(per_query, max((len(p) for p in pools.values()), default=1))
         instances = []
         for i in range(n):
             values = {var: pool[i % len(pool)] for var, pool in pools.items()}
+            texts = []
+            for raw in raws:
+                used = {k: v for k, v in values.items() if f"?{k}" in raw}
+                for var in filter_vars:
+                    if var not in used and re.search(rf"\?{var}\b", raw):
+                        used[var] = ""
+                texts.append(bind(raw, used))
             rest = e.get("rest")
             if rest and values:
-                rest = rest.format(id=next(iter(values.values())).rstrip("/").rsplit("/", 1)[1])
-            instances.append(Query(e["name"], bind(raw, values), bool(e.get("cq")), form, rest,
+                rest = rest.format(id=next(iter(values.values())).removeprefix(e.get("strip", "")))
+            instances.append(Query(e["name"], tuple(texts), bool(e.get("cq")), form, rest,
                                    str(path.relative_to(ROOT))))
         out.append(instances)
     return out

@@ -41,6 +41,13 @@ class Store(ABC):
     def replace_graph(self, iri: str, graph: Graph) -> int:
         """Replace named graph `iri` by `graph` in one transaction; returns the triple count written."""
 
+    def bulk_replace_graph(self, iri: str, graph: Graph) -> int:
+        """Replace a large graph that can be rebuilt (the gazetteer) as fast as the engine allows.
+
+        Not guaranteed atomic (the embedded store uses RocksDB's bulk loader); documents use replace_graph.
+        """
+        return self.replace_graph(iri, graph)
+
     @abstractmethod
     def drop_graph(self, iri: str) -> bool:
         """Remove named graph `iri` and nothing else; False when it was not there."""

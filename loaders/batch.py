@@ -65,7 +65,7 @@ def facts_table(facts: dict) -> str:
     lines = [f"# {facts['id']} ({facts.get('province') or '?'}): {len(facts['models'])} facts, "
              f"{len(facts['documents'])} documents"]
     for r in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r[:6], widths)) + "  " + r[6])
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=True)) + "  " + r[6])
     for d in facts["documents"]:
         lines.append("  doc: " + ", ".join(f"{k}={v}" for k, v in d.items()))
     return "\n".join(lines)

@@ -17,8 +17,10 @@ from .dates import DateMention
 from .lexicon import load
 
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]{0,7}"
-_PARTY = re.compile(rf"(?<![\w/])(\d{{1,4}}[a-z]?)\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:\s*[-–]\s*{_CODE})?)(?![\w])")
-_STATE = re.compile(rf"(?<![\w/.])(\d{{1,5}})\s*/\s*(?:((?:19|20)\d{{2}})\s*/\s*)?({_CODE}(?:\s*[-–]\s*{_CODE})+|"
+_PARTY = re.compile(rf"(?<![\w/])(\d{{1,4}}[a-z]?)\s*[-–]\s*({_CODE})\s*/\s*"
+                    rf"({_CODE}(?:\s*[-–]\s*{_CODE})?)(?![\w])")
+_STATE = re.compile(rf"(?<![\w/.])(\d{{1,5}})\s*/\s*(?:((?:19|20)\d{{2}})\s*/\s*)?"
+                    rf"({_CODE}(?:\s*[-–]\s*{_CODE})+|"
                     rf"UBTVQH\d*|QH\d+)(?![\w])")
 _BARE = re.compile(r"\bsố\s+(\d{1,4})(?![\d/\-–\w])", re.I)
 
@@ -45,7 +47,8 @@ class DocMention:
 
 @cache
 def _kinds() -> tuple[list[tuple[str, str]], dict[str, str]]:
-    names = sorted(((fold(k["name"]), k["name"]) for k in load("documents")["kinds"]), key=lambda t: -len(t[0]))
+    kinds = load("documents")["kinds"]
+    names = sorted(((fold(k["name"]), k["name"]) for k in kinds), key=lambda t: -len(t[0]))
     codes = {c.upper(): k["name"] for k in load("documents")["kinds"] for c in k["codes"]}
     return names, codes
 
@@ -69,14 +72,30 @@ def _kind_before(text: str, start: int) -> str | None:
     return " ".join([found[0]] + [f for f in found[1:]])
 
 
+@cache
+def _issuers() -> list[tuple[str, str]]:
+    """(folded, written) issuer names, longest first."""
+    return [(fold(i), i) for i in sorted(load("documents")["issuers"], key=len, reverse=True)]
+
+
+@cache
+def _issuing_re() -> re.Pattern[str]:
+    written = load("documents")["issuing_verbs"]
+    verbs = "|".join(sorted((re.escape(v) for v in written), key=len, reverse=True))
+    word = r"(?:[A-ZĐ]\w*|ủy|vụ|chấp|hành|nhân|dân|tỉnh|đảng|bộ)"
+    return re.compile(rf"({word}(?:\s+{word})*)\s+(?:đã\s+|vừa\s+)?(?:{verbs})"
+                      r"\s+\S+(?:\s+\S+)?\s*(?:số\s*)?$")
+
+
 def _issuer_after(text: str, end: int) -> str | None:
     """"... của Chính phủ", "... của Ban Chấp hành Trung ương Đảng khóa XII"."""
     m = re.match(r"[^.;]{0,40}?\bcủa\s+", text[end:end + 80])
     if not m or re.search(r"\bvà\b|,", m.group(0)):
         return None
     rest = text[end + m.end():end + m.end() + 80]
-    for issuer in sorted(load("documents")["issuers"], key=len, reverse=True):
-        if fold(rest).startswith(fold(issuer)):
+    folded = fold(rest)
+    for key, issuer in _issuers():
+        if folded.startswith(key):
             tail = re.match(rf"\S+(?:\s+\S+){{{len(issuer.split()) - 1}}}(\s+[Kk]hóa\s+[IVXLC]+)?", rest)
             return tail.group(0).strip(" ,.") if tail else issuer
     return None
@@ -85,15 +104,13 @@ def _issuer_after(text: str, end: int) -> str | None:
 def _issuer_before(text: str, start: int) -> str | None:
     """"Tỉnh ủy Bắc Ninh vừa ra Kế hoạch số ..." → "Tỉnh ủy Bắc Ninh"."""
     window = text[max(0, start - 120):start]
-    verbs = "|".join(sorted((re.escape(v) for v in load("documents")["issuing_verbs"]), key=len, reverse=True))
-    m = re.search(rf"((?:[A-ZĐ]\w*|ủy|vụ|chấp|hành|nhân|dân|tỉnh|đảng|bộ)(?:\s+(?:[A-ZĐ]\w*|ủy|vụ|chấp|hành|"
-                  rf"nhân|dân|tỉnh|đảng|bộ))*)\s+(?:đã\s+|vừa\s+)?(?:{verbs})\s+\S+(?:\s+\S+)?\s*(?:số\s*)?$",
-                  window)
+    m = _issuing_re().search(window)
     if not m:
         return None
     phrase = m.group(1)
-    for issuer in sorted(load("documents")["issuers"], key=len, reverse=True):
-        i = fold(phrase).find(fold(issuer))
+    folded = fold(phrase)
+    for key, _ in _issuers():
+        i = folded.find(key)
         if i >= 0:
             words_before = len(fold(phrase)[:i].split())
             return " ".join(phrase.split()[words_before:])
@@ -107,6 +124,16 @@ def _date_after(end: int, dates: list[DateMention], text: str) -> str | None:
             return d.value
         if d.grain == "day" and 0 <= d.start - end <= 12 and text[end:d.start].strip(" ,") == "":
             return d.value
+    return None
+
+
+def _date_before(start: int, dates: list[DateMention], text: str) -> str | None:
+    """"Ngày 15/11/2022, Ban Thường vụ ... ban hành Kết luận số ...": the date opening the sentence."""
+    for d in dates:
+        if d.grain == "day" and 0 < start - d.end <= 90:
+            between = text[d.end:start]
+            if not re.search(r"[.;]", between) and _issuing_re().search(between):
+                return d.value
     return None
 
 
@@ -132,7 +159,7 @@ def find_documents(text: str, dates: list[DateMention]) -> list[DocMention]:
             continue
         found.append(DocMention(m.start(1), m.end(1), m.group(1), kind))
     for doc in found:
-        doc.date = _date_after(doc.end, dates, text)
+        doc.date = _date_after(doc.end, dates, text) or _date_before(doc.start, dates, text)
         doc.issuer = _issuer_before(text, doc.start) or _issuer_after(text, doc.end)
     found.sort(key=lambda d: d.start)
     return found

@@ -18,8 +18,8 @@ from .dates import DateMention, as_when, find_dates
 from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import Prepared, prepare
-from .places import NATIONAL, Place, article_province, find_units, province_place
-from .relate import ModelMention, find_models
+from .places import NATIONAL, Place, article_province, drop_enclosing, find_units, province_place
+from .relate import find_models
 from .roles import canonical_key, component_key, concept_of
 from .segment import Paragraph, segment
 
@@ -120,7 +120,7 @@ def _fact(kind: str, components: list[str], result: str | None, place: Place, le
 
 def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
     units = find_units(ctx.doc.match[a:b], a, ctx.province_unit)
-    return [u for u in units if u.level in ("district", "commune")]
+    return drop_enclosing([u for u in units if u.level in ("district", "commune")])
 
 
 def _model_level(variant_level: str | None, components: list[str], places: list[Place],
@@ -202,6 +202,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 a, b = clause.start, clause.end
                 if not any(k in low[a:b] for k in ("đồng thời", "kiêm", "hợp nhất", "sáp nhập", "mô hình",
                                                     "văn phòng", "chấm dứt", "giải thể", "nhập chung")):
+                    continue
+                if not find_models(text, low, a, b, []):
                     continue
                 units = _places(ctx, a, b)
                 place_spans = [(u.start, u.end, _type_word(text, u)) for u in units]

@@ -49,7 +49,8 @@ def explicit_levels(text: str) -> list[tuple[int, int, str]]:
 def level_enumeration(text: str) -> tuple[int, list[str]] | None:
     """A trailing "cấp tỉnh, cấp huyện" / "cấp tỉnh và cấp huyện" / "cấp tỉnh, huyện": (start, levels)."""
     low = text.lower().rstrip(" .,;")
-    m = re.search(r"cấp\s+(tỉnh|huyện|xã|thôn)((?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn))+)$", low)
+    m = re.search(r"cấp\s+(tỉnh|huyện|xã|thôn)"
+                  r"((?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn))+)$", low)
     if not m:
         return None
     names = [m.group(1)] + re.findall(r"(tỉnh|huyện|xã|thôn)", m.group(2))
@@ -79,6 +80,7 @@ def word_levels(text: str) -> list[str]:
     return out
 
 
+@cache
 def component_level(text: str) -> str | None:
     """The level of one component: an explicit "cấp X" first, else its words (lowest wins)."""
     exp = explicit_levels(text)

@@ -38,7 +38,7 @@ def looks_like_html(raw: str) -> bool:
 class _TextExtractor(HTMLParser):
     """Collects visible article text; skips scripts, forms, navigation and comment/share widgets."""
 
-    _SKIP = {"script", "style", "noscript", "form", "nav", "footer", "header", "aside", "button",
+    _SKIP = {"head", "script", "style", "noscript", "form", "nav", "footer", "header", "aside", "button",
              "select", "textarea", "svg", "iframe", "template"}
     _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
               "blockquote", "title", "ul", "ol", "table", "figcaption", "dd", "dt"}

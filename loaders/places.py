@@ -24,6 +24,7 @@ class Place:
     iri: str | None
     start: int = -1
     end: int = -1
+    parent: str | None = None
 
     def as_json(self) -> dict:
         out: dict = {"name": self.name}
@@ -44,7 +45,7 @@ def gazetteer() -> Gazetteer:
 
 
 def _place(unit: Unit, start: int = -1, end: int = -1) -> Place:
-    return Place(unit.label, unit.code, unit.level, unit_iri(unit), start, end)
+    return Place(unit.label, unit.code, unit.level, unit_iri(unit), start, end, unit.parent)
 
 
 def province_place(unit: Unit) -> Place:
@@ -61,6 +62,12 @@ def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
         return []
     g = gazetteer()
     return [_place(u, a + offset, b + offset) for a, b, u in g.find_mentions(text, province=province)]
+
+
+def drop_enclosing(places: list[Place]) -> list[Place]:
+    """Leave out a unit written only to locate another ("xã Đồng Tâm, huyện Bình Liêu")."""
+    parents = {p.parent for p in places if p.parent}
+    return [p for p in places if p.code not in parents]
 
 
 def article_province(title: str, lead: str, body: str) -> Unit | None:

@@ -180,7 +180,7 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
         g.add((model, RDFS.label, Literal(label, lang="vi")))
         g.add((model, BOMAY.searchKey, Literal(fold(label))))
         position = f["kind"] == "concurrent_position"
-        for comp, key, concept in zip(f["components"], keys, types):
+        for comp, key, concept in zip(f["components"], keys, types, strict=False):
             g.add((model, BOMAY.component, _add_component(g, comp, key, concept, position)))
         if f.get("result"):
             res = canonical_key(f["result"])
@@ -191,7 +191,9 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
             g.add((place, RDFS.label, Literal(f["place"]["name"], lang="vi")))
         if f["place"].get("code"):
             g.add((place, BOMAY.unitCode, Literal(f["place"]["code"])))
-        app = URIRef(ID[f"application/{str(model).split('/model/', 1)[1]}/{str(place).split('/unit/', 1)[1]}"])
+        model_local = str(model).split("/model/", 1)[1]
+        unit_local = str(place).split("/unit/", 1)[1]
+        app = URIRef(ID[f"application/{model_local}/{unit_local}"])
         g.add((app, RDF.type, BOMAY.PilotApplication))
         g.add((app, BOMAY.model, model))
         g.add((app, BOMAY.place, place))

@@ -28,9 +28,14 @@ class ModelMention:
     exclude_cues: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _rx(words: list[str]) -> re.Pattern[str]:
+@cache
+def _rx_cached(words: tuple[str, ...]) -> re.Pattern[str]:
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+
+
+def _rx(words: list[str]) -> re.Pattern[str]:
+    return _rx_cached(tuple(words))
 
 
 @cache
@@ -38,7 +43,8 @@ def _lex() -> dict:
     return load("relations")
 
 
-_LEVEL_ENUM = re.compile(r"cấp\s+(?:tỉnh|huyện|xã|thôn)(?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn)"
+_LEVEL_ENUM = re.compile(r"cấp\s+(?:tỉnh|huyện|xã|thôn)"
+                         r"(?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn)"
                          r"(?!\w))+")
 
 
@@ -109,7 +115,21 @@ def _with_levels(text: str, comps: list[tuple[int, int]], levels: list[str] | No
     return out
 
 
-def concurrency(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+Spans = list[tuple[int, int, str]]
+
+
+@cache
+def _person_re() -> re.Pattern[str]:
+    markers = "|".join(re.escape(w) for w in load("roles")["person_markers"])
+    return re.compile(rf"(?i:{markers})\s+[A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*\s*[,–-]?\s*$")
+
+
+def _names_a_person(text: str, a: int, head: int) -> bool:
+    """True when the post follows a person's name: a job title, not a model."""
+    return bool(_person_re().search(text[max(a, head - 60):head]))
+
+
+def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """"X đồng thời là Y", "X kiêm Y", "X kiêm nhiệm Y": both X and Y must open with a post."""
     lex = _lex()["concurrency"]
     out: list[ModelMention] = []
@@ -122,6 +142,8 @@ def concurrency(text: str, low: str, a: int, b: int, places: list[tuple[int, int
                 cut = max(cut, i + len(c))
         head = position_head(low, a + cut, m.start())
         if not head:
+            continue
+        if _names_a_person(text, a, head.start()):
             continue
         x = _trim(text, head.start(), m.start())
         r0 = m.end()
@@ -164,7 +186,7 @@ def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], 
     return kept, None
 
 
-def merger(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B"."""
     lex = _lex()["merger"]
     out: list[ModelMention] = []
@@ -223,7 +245,8 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             a0 += 1
         if not agency_head(low, a0, b):
             continue
-        a1 = a0 + _first_stop(low[a0:b], [",", ";", ".", " kể từ", " từ ngày", " từ ", " và chuyển", " chuyển "])
+        ends = [",", ";", ".", " kể từ", " từ ngày", " từ ", " và chuyển", " chuyển "]
+        a1 = a0 + _first_stop(low[a0:b], ends)
         comp_a = _trim(text, a0, a1)
         tail = low[a1:b]
         cm = re.search(r"\bchuyển\b", tail)
@@ -248,14 +271,18 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     return out
 
 
-def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
-    """"Văn phòng Huyện ủy – HĐND – UBND": one office for several bodies, a merger of their offices."""
+@cache
+def _shared_office_re() -> re.Pattern[str]:
     lex = _lex()["merger"]
     parts = "|".join(re.escape(p) for p in sorted(lex["shared_office_parts"], key=len, reverse=True))
-    rx = re.compile(rf"{re.escape(lex['shared_office_head'])}\s+((?:{parts})(?:\s*[–-]\s*(?:{parts}))+)"
-                    r"(?:\s+(tỉnh|huyện|xã|thị xã|quận|thành phố)(?!\w))?")
+    return re.compile(rf"{re.escape(lex['shared_office_head'])}\s+((?:{parts})(?:\s*[–-]\s*(?:{parts}))+)"
+                      r"(?:\s+(tỉnh|huyện|xã|thị xã|quận|thành phố)(?!\w))?")
+
+
+def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
+    """"Văn phòng Huyện ủy – HĐND – UBND": one office for several bodies, a merger of their offices."""
     out = []
-    for m in rx.finditer(low, a, b):
+    for m in _shared_office_re().finditer(low, a, b):
         names = re.split(r"\s*[–-]\s*", text[m.start(1):m.end(1)])
         unit_word = m.group(2)
         level = lv.lowest([lv.component_level(n) for n in names])
@@ -275,9 +302,7 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     """"mô hình X" that no rule above read: X opens with an agency or a post; "mô hình này" refers back."""
     lex = _lex()["other"]
     out = []
-    for m in re.finditer(rf"(?<!\w){re.escape(lex['trigger'])}(?!\w)", low[:b]):
-        if m.start() < a:
-            continue
+    for m in _rx([lex["trigger"]]).finditer(low, a, b):
         before = low[max(a, m.start() - 12):m.start()].strip()
         if any(before.endswith(p) for p in lex["plural_before"]):
             continue
@@ -287,9 +312,9 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
         for s in lex["skip_after"]:
             if low.startswith(s + " ", x0):
                 x0 += len(s) + 1
-        ana = re.match(r"(" + "|".join(re.escape(w) for w in lex["anaphora"]) + r")(?!\w)", low[x0:b])
+        ana = _rx(lex["anaphora"]).match(low, x0, b)
         if ana:
-            out.append(ModelMention("other", m.start(), x0 + ana.end(), [], anaphoric=True))
+            out.append(ModelMention("other", m.start(), ana.end(), [], anaphoric=True))
             continue
         if any(ta <= x0 < tb for ta, tb in taken):
             continue
@@ -303,7 +328,7 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     return out
 
 
-def find_models(text: str, low: str, a: int, b: int, places: list[tuple[int, int, str]]) -> list[ModelMention]:
+def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """Every model named in the clause text[a:b], in text order."""
     found = concurrency(text, low, a, b, places)
     found += shared_office(text, low, a, b)

@@ -51,7 +51,8 @@ def _heads(kind: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
 
 
-def position_head(low: str, pos: int = 0, endpos: int | None = None, anchored: bool = False) -> re.Match | None:
+def position_head(low: str, pos: int = 0, endpos: int | None = None,
+                  anchored: bool = False) -> re.Match | None:
     """The first position head word in low[pos:endpos] (or exactly at `pos` when anchored)."""
     rx = _heads("position")
     end = len(low) if endpos is None else endpos

@@ -80,16 +80,17 @@ def split_clauses(text: str, start: int, end: int) -> list[Clause]:
     """Semicolon-separated parts of a sentence, leading punctuation and spaces trimmed."""
     out: list[Clause] = []
     s = start
-    for i in range(start, end + 1):
-        if i == end or text[i] == ";":
-            a, b = s, i
-            while a < b and text[a] in " ;,.\u00a0":
-                a += 1
-            while b > a and text[b - 1] in " \u00a0":
-                b -= 1
-            if b > a:
-                out.append(Clause(a, b))
-            s = i + 1
+    while s < end:
+        i = text.find(";", s, end)
+        i = end if i < 0 else i
+        a, b = s, i
+        while a < b and text[a] in " ;,.\u00a0":
+            a += 1
+        while b > a and text[b - 1] in " \u00a0":
+            b -= 1
+        if b > a:
+            out.append(Clause(a, b))
+        s = i + 1
     return out
 
 

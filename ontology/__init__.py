@@ -1,4 +1,4 @@
-"""The Bộ Máy ontology, its SKOS vocabularies and SHACL shapes, loaded from the Turtle files beside this module.
+"""The Bộ Máy ontology, SKOS vocabularies and SHACL shapes, loaded from the Turtle files beside this module.
 
 Every other layer reads its terms and lexicons through these three functions, so the Turtle files stay the
 single source of truth.
@@ -7,7 +7,7 @@ single source of truth.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
@@ -131,7 +131,7 @@ def _local(iri: URIRef) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _concepts(scheme: str) -> tuple[Concept, ...]:
     if scheme not in SCHEMES:
         raise KeyError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
@@ -143,7 +143,7 @@ def _concepts(scheme: str) -> tuple[Concept, ...]:
             continue
         pref_vi = _text(graph, node, SKOS.prefLabel, "vi")
         pref_en = _text(graph, node, SKOS.prefLabel, "en")
-        alts = [str(o) for o in graph.objects(node, SKOS.altLabel) if isinstance(o, Literal) and o.language == "vi"]
+        alts = _text(graph, node, SKOS.altLabel, "vi")
         codes = _text(graph, node, BOMAY.numberCode, None) + _text(graph, node, BOMAY.issuerCode, None)
         category = _text(graph, node, BOMAY.category, None)
         out.append(Concept(

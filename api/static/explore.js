@@ -190,7 +190,7 @@ function drawGraph(data) {
     const title = svg("title");
     title.textContent = `${TYPE_LABELS[n.type] || n.type}: ${n.label}`;
     const text = svg("text", { x: n.x + r + 3, y: n.y + 4 });
-    text.textContent = n.label;
+    text.textContent = n.label.length > 42 ? `${n.label.slice(0, 40)}…` : n.label;
     if (n.status) {
       const st = svg("tspan", { x: n.x + r + 3, dy: 13, fill: STATUS_COLOURS[n.status] || "#555" });
       st.textContent = `(${STATUS_LABELS[n.status] || n.status})`;

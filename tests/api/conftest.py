@@ -30,6 +30,10 @@ def seed_store(path: Path) -> None:
 
     store = open_store(str(path))
     try:
+        from loaders.gazetteer_rdf import gazetteer_graph
+        from ontology.namespaces import GAZETTEER_GRAPH
+
+        store.replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
         for seed in SEEDS:
             text = unicodedata.normalize("NFC", seed.read_text(encoding="utf-8"))
             facts = extract_document(text, seed.stem)
@@ -62,7 +66,7 @@ def start_server(store: Path, log: Path, **env: str) -> Server:
     """Start uvicorn on a free port and wait until /health answers (or the process dies)."""
     port = free_port()
     full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "3",
-                "BOMAY_RESULT_LIMIT": "20000", **env}
+                "BOMAY_RESULT_LIMIT": "500000", **env}
     full_env.pop("BOMAY_SPARQL_URL", None)
     out = log.open("wb")
     proc = subprocess.Popen(
@@ -100,7 +104,11 @@ def stop_server(server: Server) -> None:
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template store with the ontology and the two seed articles; servers run on copies of it."""
     path = tmp_path_factory.mktemp("store") / "store"
-    seed_store(path)
+    prebuilt = os.environ.get("BOMAY_TEST_SEEDED_STORE")  # developer shortcut: reuse a closed seeded store
+    if prebuilt:
+        shutil.copytree(prebuilt, path)
+    else:
+        seed_store(path)
     return path
 
 
@@ -129,3 +137,8 @@ def write_server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -
     srv = start_server(base / "store", base / "server.log", BOMAY_TOKEN=TOKEN, BOMAY_MAX_BODY="200000")
     yield srv
     stop_server(srv)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the explorer in headless Chromium")
+    config.addinivalue_line("markers", "schemathesis: property-based run against the OpenAPI schema")

@@ -1,0 +1,172 @@
+"""REST endpoints over real HTTP: formats, pagination, typed parameters, search without diacritics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import httpx
+import pytest
+import rdflib
+
+LISTS = ["/api/mergers", "/api/models", "/api/places", "/api/documents", "/api/events"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_list_endpoints_json_csv_and_jsonld(http: httpx.Client, path: str) -> None:
+    r = http.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["total"] == int(r.headers["x-total-count"]) > 0 and body["items"]
+    same = http.get(path + ".json").json()
+    assert same == body
+    c = http.get(path + ".csv")
+    assert c.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(c.text)))
+    assert len(rows) == len(body["items"])
+    assert set(rows[0]) == set(body["items"][0])
+    assert http.get(path, headers={"Accept": "text/csv"}).text == c.text
+    ld = http.get(path, headers={"Accept": "application/ld+json"})
+    assert ld.headers["content-type"].startswith("application/ld+json")
+    g = rdflib.Graph().parse(data=ld.text, format="json-ld")
+    assert len(g) > 0
+
+
+def test_pagination_with_link_headers(http: httpx.Client) -> None:
+    first = http.get("/api/models", params={"per_page": 2})
+    total = int(first.headers["x-total-count"])
+    assert total > 4
+    links = first.links
+    assert set(links) == {"first", "next", "last"}
+    seen = [m["model"] for m in first.json()["items"]]
+    url = links["next"]["url"]
+    while url:
+        r = http.get(url)
+        assert r.status_code == 200
+        seen += [m["model"] for m in r.json()["items"]]
+        assert "prev" in r.links
+        url = r.links.get("next", {}).get("url")
+    assert len(seen) == len(set(seen)) == total
+    last = http.get(links["last"]["url"])
+    assert "next" not in last.links
+
+
+@pytest.mark.parametrize("q", ["thuan thanh", "Thuận Thành", "THUAN THANH", "thuận thành"])
+def test_search_with_and_without_diacritics(http: httpx.Client, q: str) -> None:
+    items = http.get("/api/search", params={"q": q}).json()["items"]
+    assert [(i["category"], i["id"]) for i in items] == [("place", "unit/2023/262")]
+    assert "Thuận Thành" in items[0]["label"]
+
+
+def test_search_finds_models_agencies_and_documents(http: httpx.Client) -> None:
+    cats = {i["category"] for i in http.get("/api/search", params={"q": "van phong huyen uy"}).json()["items"]}
+    assert {"model", "agency"} <= cats
+    docs = http.get("/api/search", params={"q": "68-KH/TU"}).json()["items"]
+    assert any(i["category"] == "document" and i["label"] == "Kế hoạch 68-KH/TU" for i in docs)
+
+
+def test_places_search_and_province_filter_without_diacritics(http: httpx.Client) -> None:
+    assert [p["id"] for p in http.get("/api/places", params={"q": "kim thanh"}).json()["items"]] == ["2023/293"]
+    a = http.get("/api/mergers", params={"province": "hai duong"}).json()
+    b = http.get("/api/mergers", params={"province": "Hải Dương"}).json()
+    assert a == b and a["total"] > 0
+    assert {i["province"] for i in a["items"]} == {"tỉnh Hải Dương"}
+
+
+def test_documents_list_and_filters(http: httpx.Client) -> None:
+    src = http.get("/api/documents", params={"type": "source"}).json()["items"]
+    assert sorted(d["id"] for d in src) == ["article/000_3db7e80d1100efe9", "article/002_2638025429762e0c"]
+    legal = http.get("/api/documents", params={"type": "legal", "q": "68-KH/TU"}).json()["items"]
+    assert [d["id"] for d in legal] == ["legal/tinh-uy-bac-ninh/68-kh-tu/2022"]
+
+
+def test_article_detail_has_text_and_evidence_spans(http: httpx.Client) -> None:
+    body = http.get("/api/documents/article/002_2638025429762e0c").json()
+    assert body["type"] == "source" and body["text"].startswith("Hải Dương")
+    assert body["facts"] and body["spans"]
+    for f in body["facts"]:
+        ev = f["evidence"]
+        assert body["text"][ev["start"]:ev["end"]] == ev["text"]
+
+
+def test_detail_as_jsonld(http: httpx.Client) -> None:
+    r = http.get("/api/places/2023/262", headers={"Accept": "application/ld+json"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+    g = rdflib.Graph().parse(data=r.text, format="json-ld")
+    place = rdflib.URIRef("https://w3id.org/bomay/id/unit/2023/262")
+    assert (place, rdflib.RDFS.label, rdflib.Literal("thị xã Thuận Thành", lang="vi")) in g
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/mergers", {"status": "finished"}),
+    ("/api/mergers", {"level": "country"}),
+    ("/api/models", {"kind": "merge"}),
+    ("/api/models", {"per_page": 0}),
+    ("/api/models", {"page": "x"}),
+    ("/api/search", {}),
+    ("/api/search", {"q": ""}),
+    ("/api/search", {"q": "…–"}),
+    ("/api/events", {"latest": "maybe"}),
+])
+def test_bad_parameters_are_4xx_json(http: httpx.Client, path: str, params: dict) -> None:
+    r = http.get(path, params=params)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid_parameter" and r.json()["message"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/models/merger/district/nope", 404),
+    ("/api/places/2023/99999", 404),
+    ("/api/documents/legal/_/nope/_", 404),
+    ("/api/places/..%2F..%2Fetc", 400),
+    ("/api/models/a%20b", 400),
+    ("/api/nowhere", 404),
+])
+def test_unknown_or_bad_ids(http: httpx.Client, path: str, status: int) -> None:
+    r = http.get(path)
+    assert r.status_code == status
+    assert r.json()["message"]
+
+
+@pytest.mark.parametrize("evil", ['" } ; DROP ALL ; #', "') || true #", "<urn:x> ?p ?o", "\\u0022 }"])
+def test_injection_attempts_are_just_text(http: httpx.Client, evil: str) -> None:
+    for path, param in [("/api/search", "q"), ("/api/mergers", "province"), ("/api/places", "q"),
+                        ("/api/models", "q"), ("/api/documents", "q"), ("/api/events", "province")]:
+        r = http.get(path, params={param: evil})
+        assert r.status_code in (200, 422), (path, r.text)
+        if r.status_code == 200:
+            assert r.json()["items"] == []
+    assert http.get("/api/documents", params={"type": "source"}).json()["total"] == 2
+
+
+def test_graph_endpoint_for_the_explorer(http: httpx.Client) -> None:
+    body = http.get("/api/graph", params={"id": "unit/2023/262"}).json()
+    types = {n["type"] for n in body["nodes"]}
+    assert {"place", "province", "merger", "document", "agency"} <= types
+    focus = [n for n in body["nodes"] if n.get("focus")]
+    assert [(n["label"], n["status"]) for n in focus] == [("thị xã Thuận Thành", "ended")]
+    assert any(e["label"] == "Kết thúc 2022-Q4" or "2022-Q4" in e["label"] for e in body["edges"])
+    assert http.get("/api/graph", params={"id": "nonsense"}).status_code == 400
+
+
+def test_health_and_openapi(http: httpx.Client) -> None:
+    h = http.get("/health").json()
+    assert h["status"] == "ok" and h["articles"] == 2 and h["writes_enabled"] is True
+    spec = http.get("/openapi.json").json()
+    for path in ["/sparql", "/graph-store", "/api/mergers", "/api/mergers.csv", "/api/models/{id}",
+                 "/api/places/{id}", "/api/documents/{id}", "/api/search", "/api/articles",
+                 "/api/articles/{id}", "/export/{format}", "/health", "/api/events"]:
+        assert path in spec["paths"], path
+    statuses = spec["paths"]["/api/mergers"]["get"]["parameters"]
+    status = next(p for p in statuses if p["name"] == "status")
+    assert json.dumps(status["schema"]).count("not_implemented") == 1
+
+
+def test_explore_page_is_self_contained(http: httpx.Client) -> None:
+    r = http.get("/explore")
+    assert r.status_code == 200 and "default-src 'self'" in r.headers["content-security-policy"]
+    assert "http://" not in r.text and "https://" not in r.text
+    js = http.get("/static/explore.js").text
+    assert "innerHTML" not in js and "https://" not in js.replace("http://www.w3.org/2000/svg", "")
+    assert http.get("/static/../app.py").status_code == 404
