@@ -135,7 +135,8 @@ def ingest(
 def query(
     sparql: str = typer.Argument(..., help="SPARQL text, @FILE, or the name of a graph/queries/*.rq query"),
     format: str = typer.Option("table", "--format", "-f", help="table | json | csv"),
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a named query")] = None,
+    param: Annotated[list[str] | None,
+                     typer.Option("--param", "-p", help="NAME=VALUE for a named query")] = None,
     store: str = typer.Option(None, help="store path or SPARQL URL"),
 ) -> None:
     """Run a SPARQL query (or a named query) against the store, read-only."""

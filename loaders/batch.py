@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +26,10 @@ def doc_id_of(path: str | Path) -> str:
 
 
 def is_vietnamese(text: str) -> bool:
-    """Enough letters with Vietnamese-only marks (ă, ơ, ư, đ, tone marks)."""
+    """Enough letters with Vietnamese-only marks (ă, ơ, ư, đ, tone marks), in any Unicode form."""
     lex = load("language")
     marks = set(lex["vietnamese_letters"])
-    letters = [c for c in text.lower() if c.isalpha()]
+    letters = [c for c in unicodedata.normalize("NFC", text).lower() if c.isalpha()]
     if not letters:
         return False
     n = sum(1 for c in letters if c in marks)

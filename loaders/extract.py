@@ -19,7 +19,7 @@ from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import Prepared, prepare
 from .places import NATIONAL, Place, article_province, drop_enclosing, find_units, province_place
-from .relate import find_models
+from .relate import bare_item, find_models
 from .roles import canonical_key, component_key, concept_of
 from .segment import Paragraph, segment
 
@@ -97,6 +97,32 @@ def _count(ctx: _Ctx, a: int, b: int) -> str | None:
 def _is_national(ctx: _Ctx, a: int, b: int) -> bool:
     seg = ctx.low[a:b]
     return any(w in seg for w in load("relations")["national"])
+
+
+def _has_figure(ctx: _Ctx, a: int, b: int) -> bool:
+    """A count or a number of units ("10/12", "35 xã") in text[a:b]."""
+    return _count(ctx, a, b) is not None or _counted_level(ctx, a, b) is not None
+
+
+def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) -> list[dict]:
+    """"...; phấn đấu đến năm 2025 đạt 50%": a target with a figure and no model of its own sets a
+    target for the model(s) of the clause before it in the sentence."""
+    count = _count(ctx, a, b)
+    target = next((c for c in cues if c.dominant and a <= c.start < b), None)
+    if not prev or not target or count is None:
+        return []
+    dates = _free_dates(ctx, a, b)
+    out, seen = [], set()
+    for f in prev:
+        key = (f["kind"], f["level"], f["place"]["name"], tuple(f["components"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        g = dict(f, status=target.status, count=count, when=as_when(dates[0].value) if dates else None,
+                 evidence={"start": a, "end": b, "text": ctx.doc.text[a:b]})
+        g["_explicit_when"] = g["when"] is not None
+        out.append(g)
+    return out
 
 
 def _fact(kind: str, components: list[str], result: str | None, place: Place, level: str | None,
@@ -183,6 +209,7 @@ def extract_document(text: str, doc_id: str) -> dict:
 
 def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
     text, low = ctx.doc.text, ctx.low
+    rel_lex = load("relations")
     facts: list[dict] = []
     seen: dict[tuple, dict] = {}
     last_model: tuple[str, str | None, list[str]] | None = None
@@ -193,23 +220,34 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 carry = None
             continue
         heading = paras[p.section] if p.section is not None else None
-        h_status = st.heading_status(low[heading.start:heading.end]) if heading else None
+        h_text = low[heading.start:heading.end] if heading else ""
+        h_status = st.heading_status(h_text) if heading else None
+        # items of a list under "Các mô hình tiếp tục thực hiện:" may be bare names
+        h_lists = bool(h_status) and any(w in h_text for w in rel_lex["other"]["heading_words"])
         para_facts: list[dict] = []
         fact_sentences: set[int] = set()
         for si, sent in enumerate(p.sentences):
             cues = st.find_cues(low[sent.start:sent.end], sent.start)
+            prev_facts: list[dict] = []  # facts of the previous clause of this sentence
             for clause in sent.clauses:
                 a, b = clause.start, clause.end
-                if not any(k in low[a:b] for k in ("đồng thời", "kiêm", "hợp nhất", "sáp nhập", "mô hình",
-                                                    "văn phòng", "chấm dứt", "giải thể", "nhập chung")):
-                    continue
-                if not find_models(text, low, a, b, []):
-                    continue
+                bare = None
+                if not any(k in low[a:b] for k in rel_lex["clause_keywords"]) or \
+                        not find_models(text, low, a, b, []):
+                    if h_lists and len(p.sentences) == 1 and len(sent.clauses) == 1:
+                        bare = bare_item(text, low, a, b)
+                    if not bare:
+                        prev_facts = _elliptic_target(ctx, cues, prev_facts, a, b) or prev_facts
+                        para_facts.extend(f for f in prev_facts if f["evidence"]["start"] == a)
+                        continue
+                clause_facts: list[dict] = []
                 units = _places(ctx, a, b)
                 place_spans = [(u.start, u.end, _type_word(text, u)) for u in units]
-                for mm in find_models(text, low, a, b, place_spans):
+                # a figure ("35 xã ... thực hiện") reports the state of things, not the heading's decision
+                inherited = None if _has_figure(ctx, a, b) else h_status
+                for mm in [bare] if bare else find_models(text, low, a, b, place_spans):
                     status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
-                                        mm.exclude_cues) or h_status
+                                        mm.exclude_cues) or inherited
                     if mm.anaphoric:
                         if not last_model or not status:
                             continue
@@ -235,8 +273,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                             f = _fact(mm_kind, comps, mm.result, place, level, status, when, count, (a, b),
                                       text, _decided_by(ctx, a, b))
                             f["_explicit_when"] = when is not None
-                            para_facts.append(f)
+                            clause_facts.append(f)
                             fact_sentences.add(si)
+                para_facts.extend(clause_facts)
+                prev_facts = clause_facts or prev_facts
         # when: the sentence's own date, else a date in a sentence of the paragraph without facts,
         # else the section's "Thời gian thực hiện", else a dated decision just before.
         para_dates = [d for si, s in enumerate(p.sentences) if si not in fact_sentences

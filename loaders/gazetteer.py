@@ -34,6 +34,7 @@ REFORM_DATE = dt.date(2025, 7, 1)
 LEVELS = ("province", "district", "commune")
 
 _TYPES_FILE = Path(__file__).parent / "data" / "gazetteer_types.json"
+_FORMER_FILE = Path(__file__).parent / "data" / "gazetteer_former.json"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ _ALIAS_PREFIXES = sorted({w.replace(" ", "") for w in _WORD_LEVELS} | set(_ABBRE
 TYPE_WORDS: tuple[str, ...] = tuple(dict.fromkeys(t["word"] for t in _TYPE_CFG["types"]))
 
 
+# The package tells apart two units of one name in one province by a type in brackets
+# ("Kỳ Anh (Huyện)", "Kỳ Anh (Thị xã)"); the type word already carries that, so the bracket goes.
+_QUALIFIED = re.compile(r"\s*\((?:" + "|".join(re.escape(t["word"]) for t in _TYPE_CFG["types"]) + r")\)\s*$",
+                        re.IGNORECASE)
+
+
 def _split_type(full: str) -> tuple[str, str]:
     """("thị xã", "Kinh Môn") from "Thị xã Kinh Môn"; the word is returned folded."""
     s = nfc(full).strip()
@@ -171,6 +178,7 @@ class Gazetteer:
         }
         self._succ: dict[str, set[str]] = defaultdict(set)
         self._pred: dict[str, set[str]] = defaultdict(set)
+        self.former: dict[str, Unit] = {}  # districts dissolved before the package's snapshot
         self.max_name_tokens = 1
 
     # ---- loading -------------------------------------------------------------------------------
@@ -181,7 +189,23 @@ class Gazetteer:
         """The gazetteer of the installed package's data, loaded once per process."""
         g = cls()
         g._load(_package_data_dir())
+        g._load_former()
         return g
+
+    def _load_former(self) -> None:
+        """Districts merged away before the package's snapshot ("huyện Lộc Hà", into Thạch Hà in 2025):
+        found in text and by get(), kept out of `units` (the package's own units and their graph)."""
+        for d in json.loads(_FORMER_FILE.read_text(encoding="utf-8"))["districts"]:
+            word = fold(d["word"])
+            utype = _TYPE_OF[("district", word)]
+            tw = _WORD_OF[utype][1]
+            unit = Unit(code=d["code"], name=d["name"], type=utype, type_word=tw, level="district",
+                        label=f"{tw} {d['name']}", parent=d["province"], province=d["province"], era=PRE)
+            if unit.key in self.units:
+                continue
+            self.former[unit.key] = unit
+            self._names[PRE][_nospace(fold(unit.name))].append(unit)
+            self._succ[unit.key] = set(self._succ.get(f"{PRE}/{d['merged_into']}", ()))
 
     def _add(self, unit: Unit, aliases: str | None = None) -> None:
         if unit.key in self.units:
@@ -200,7 +224,7 @@ class Gazetteer:
         word = fold(type_hint) if type_hint else _split_type(full)[0]
         utype = _TYPE_OF[(level, word)]
         tw = _WORD_OF[utype][1]
-        name = nfc(short)
+        name = _QUALIFIED.sub("", nfc(short))  # "Kỳ Anh (Thị xã)" -> "Kỳ Anh": the type says which
         fname = fold(name)
         if fname.startswith(word + " ") and fname[len(word) + 1:].isdigit():
             name = fname[len(word) + 1:]  # "Quận 1" -> name "1"
@@ -277,9 +301,8 @@ class Gazetteer:
 
     def get(self, code: str, era: str | None = None) -> Unit | None:
         """Unit by "era/code" or by code in `era` (default pre-reform)."""
-        if "/" in code:
-            return self.units.get(code)
-        return self.units.get(f"{era or PRE}/{code}")
+        key = code if "/" in code else f"{era or PRE}/{code}"
+        return self.units.get(key) or self.former.get(key)
 
     def _key_of(self, code: str | Unit, era: str | None) -> str:
         if isinstance(code, Unit):

@@ -46,6 +46,16 @@ def explicit_levels(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@cache
+def enumeration_regex() -> re.Pattern[str]:
+    """"cấp tỉnh, cấp huyện", "cấp tỉnh và huyện", "cấp tỉnh, huyện": a list of levels in running text.
+    A bare level word that opens the next clause ("cấp huyện, tỉnh đã ...") is not part of it."""
+    openers = "|".join(re.escape(w) for w in load("levels")["clause_openers"])
+    return re.compile(r"cấp\s+(?:tỉnh|huyện|xã|thôn)"
+                      r"(?:\s*(?:,|và|hoặc)\s*(?:cấp\s+(?:tỉnh|huyện|xã|thôn)|(?:tỉnh|huyện|xã|thôn)"
+                      rf"(?!\s+(?:{openers})(?!\w)))(?!\w))+")
+
+
 def level_enumeration(text: str) -> tuple[int, list[str]] | None:
     """A trailing "cấp tỉnh, cấp huyện" / "cấp tỉnh và cấp huyện" / "cấp tỉnh, huyện": (start, levels)."""
     low = text.lower().rstrip(" .,;")

@@ -43,15 +43,10 @@ def _lex() -> dict:
     return load("relations")
 
 
-_LEVEL_ENUM = re.compile(r"cấp\s+(?:tỉnh|huyện|xã|thôn)"
-                         r"(?:\s*(?:,|và|hoặc)\s*(?:cấp\s+)?(?:tỉnh|huyện|xã|thôn)"
-                         r"(?!\w))+")
-
-
 def _mask(low: str, a: int, b: int) -> str:
     """low[a:b] with the separators inside fixed expressions hidden (same length)."""
     seg = low[a:b]
-    spans = [(m.start(), m.end()) for m in _LEVEL_ENUM.finditer(seg)]
+    spans = [(m.start(), m.end()) for m in lv.enumeration_regex().finditer(seg)]
     for br in bridges():
         i = seg.find(br)
         while i >= 0:
@@ -134,7 +129,7 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
     lex = _lex()["concurrency"]
     out: list[ModelMention] = []
     for m in _rx(lex["triggers"]).finditer(low, a, b):
-        left = low[a:m.start()]
+        left = _mask(low, a, m.start())  # "trưởng ban dân vận quận ủy, huyện ủy": the comma is kept inside
         cut = 0
         for c in lex["left_cuts"]:
             i = left.rfind(c)
@@ -170,7 +165,9 @@ def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], 
     for joiner in (" với ", " vào "):
         i = masked.find(joiner)
         if i > 0:
-            return [(a, a + i), (a + i + len(joiner), b)], joiner.strip()
+            r0 = i + len(joiner)
+            comma = masked.find(",", r0)  # "A với B, Ban Thường vụ quyết định ...": B ends at the comma
+            return [(a, a + i), (a + r0, a + comma if comma > 0 else b)], joiner.strip()
     parts: list[tuple[int, int]] = []
     s = 0
     for m in re.finditer(r",\s*|\s+và\s+|\s+cùng\s+", masked):
@@ -212,26 +209,84 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         result = None
         if joiner == "vào" and len(comps) == 2:
             result = text[comps[1][0]:comps[1][1]]
-        rest = low[end:b]
-        rm = re.match(r"[\s,]*(?:" + "|".join(re.escape(s) for s in lex["result_starts"]) + r")\s+", rest)
-        if rm:
-            r0 = end + rm.end()
-            r1 = r0 + _first_stop(_mask(low, r0, b), lex["result_stops"])
-            ra, rb = _trim(text, r0, r1)
-            if rb > ra and agency_head(low, ra, rb):
-                result = text[ra:rb]
-                end = rb
-        enum = lv.level_enumeration(low[comps[-1][0]:comps[-1][1]])
-        if len(comps) == 1:
-            if not enum:
-                continue  # a merger needs two parts
-            base_end = comps[0][0] + enum[0]
-            base = text[comps[0][0]:base_end].strip(" ,")
-            variants = [(enum[1][0], [f"{base} {lv.suffix(level)}" for level in enum[1]])]
-        else:
-            levels, enum_at = (enum[1], comps[-1][0] + enum[0]) if enum else (None, None)
-            variants = _with_levels(text, comps, levels, enum_at)
-        out.append(ModelMention("merger", m.start(), end, variants, result=result))
+        found = _result_after(text, low, end, b)
+        if found:
+            result, end = found
+        variants = _merger_variants(text, low, comps)
+        if variants:
+            out.append(ModelMention("merger", m.start(), end, variants, result=result))
+    return out
+
+
+def _result_after(text: str, low: str, end: int, b: int) -> tuple[str, int] | None:
+    """"... (để) thành lập D", "... thành D": the resulting agency D and where it ends."""
+    lex = _lex()["merger"]
+    rm = re.match(r"[\s,]*(?:" + "|".join(re.escape(s) for s in lex["result_starts"]) + r")\s+", low[end:b])
+    if not rm:
+        return None
+    r0 = end + rm.end()
+    r1 = r0 + _first_stop(_mask(low, r0, b), lex["result_stops"])
+    ra, rb = _trim(text, r0, r1)
+    if rb > ra and agency_head(low, ra, rb):
+        return text[ra:rb], rb
+    return None
+
+
+def _merger_variants(text: str, low: str, comps: list[tuple[int, int]]) -> list[tuple[str | None, list[str]]]:
+    """Per-level component lists of a merger ("A cấp tỉnh, cấp huyện" alone is two mergers' worth)."""
+    enum = lv.level_enumeration(low[comps[-1][0]:comps[-1][1]])
+    if len(comps) == 1:
+        if not enum:
+            return []  # a merger needs two parts
+        base = text[comps[0][0]:comps[0][0] + enum[0]].strip(" ,")
+        return [(enum[1][0], [f"{base} {lv.suffix(level)}" for level in enum[1]])]
+    levels, enum_at = (enum[1], comps[-1][0] + enum[0]) if enum else (None, None)
+    return _with_levels(text, comps, levels, enum_at)
+
+
+def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
+    """"A và B (đã) (được) hợp nhất thành C": the parts written before the verb."""
+    lex = _lex()["merger"]
+    aux = _rx(lex["subject_aux"])
+    out: list[ModelMention] = []
+    for m in _rx(lex["triggers"]).finditer(low, a, b):
+        after = low[m.end():b].lstrip(" ")
+        if after and not re.match(lex["after_subject_verb"], after):
+            continue  # the object follows the verb: the forward rule reads it
+        s1 = m.start()
+        while True:  # "đã được hợp nhất": step back over the auxiliaries
+            prev = low[a:s1].rstrip(" ")
+            am = None
+            for w in aux.finditer(prev):
+                if w.end() == len(prev):
+                    am = w
+            if not am:
+                break
+            s1 = a + am.start()
+        masked = _mask(low, a, s1)
+        bounds = [a] + [a + i + 1 for i, ch in enumerate(masked) if ch in ",:"]
+        s0 = None
+        for start in reversed(bounds):  # the longest tail of comma parts that all open with an agency
+            while start < s1 and low[start] == " ":
+                start += 1
+            head_at = start + (4 if low.startswith("các ", start) else 0)
+            if not agency_head(low, head_at, s1):
+                break
+            s0 = start
+        if s0 is None:
+            continue
+        comps, _ = _split_components(low, s0, s1)
+        comps = [c for c in (_trim(text, ca, cb) for ca, cb in comps) if c[1] > c[0]]
+        if len(comps) < 2:
+            continue
+        end = m.end()
+        result = None
+        found = _result_after(text, low, end, b)
+        if found:
+            result, end = found
+        variants = _merger_variants(text, low, comps)
+        if variants:
+            out.append(ModelMention("merger", comps[0][0], end, variants, result=result))
     return out
 
 
@@ -281,9 +336,12 @@ def _shared_office_re() -> re.Pattern[str]:
 
 def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     """"Văn phòng Huyện ủy – HĐND – UBND": one office for several bodies, a merger of their offices."""
+    plain = {p.lower() for p in _lex()["merger"]["shared_office_ordinary"]}
     out = []
     for m in _shared_office_re().finditer(low, a, b):
         names = re.split(r"\s*[–-]\s*", text[m.start(1):m.end(1)])
+        if all(n.lower() in plain for n in names):
+            continue  # "Văn phòng HĐND - UBND" is the ordinary office of both councils, not a pilot
         unit_word = m.group(2)
         level = lv.lowest([lv.component_level(n) for n in names])
         if not unit_word and level:
@@ -328,13 +386,33 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     return out
 
 
+def bare_item(text: str, low: str, a: int, b: int) -> ModelMention | None:
+    """A list item under a heading of models that is only a name ("3. Đảng ủy Khối các cơ quan tỉnh."):
+    an agency or a post, without a verb of instruction; the heading gives its status."""
+    lex = _lex()["other"]
+    a0, b0 = _trim(text, a, b)
+    if b0 - a0 < 6 or b0 - a0 > lex["bare_item_max_chars"]:
+        return None
+    if not (agency_head(low, a0, b0) or position_head(low, a0, b0, anchored=True)):
+        return None
+    if _rx(lex["bare_item_verbs"]).search(low, a0, b0):
+        return None
+    return ModelMention("other", a0, b0, [(None, [text[a0:b0]])])
+
+
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """Every model named in the clause text[a:b], in text order."""
     found = concurrency(text, low, a, b, places)
-    found += shared_office(text, low, a, b)
-    for mm in merger(text, low, a, b, places) + dissolution(text, low, a, b):
-        if not any(mm.start < f.end and f.start < mm.end for f in found):
-            found.append(mm)
+    mergers: list[ModelMention] = []
+    for mm in merger(text, low, a, b, places) + merger_after(text, low, a, b) + dissolution(text, low, a, b):
+        if not any(mm.start < f.end and f.start < mm.end for f in found + mergers):
+            mergers.append(mm)
+    # a shared office named as the parts of a merger is read by the merger ("Văn phòng Thị ủy và Văn
+    # phòng HĐND - UBND đã hợp nhất"); one named on its own is a merger of its own
+    for so in shared_office(text, low, a, b):
+        if not any(so.start < f.end and f.start < so.end for f in found + mergers):
+            found.append(so)
+    found += mergers
     taken = [(f.start, f.end) for f in found]
     found += other_models(text, low, a, b, taken)
     found.sort(key=lambda f: f.start)

@@ -37,6 +37,7 @@ class Paragraph:
     kind: str  # "title" | "heading" | "para"
     section: int | None
     sentences: list[Sentence] = field(default_factory=list)
+    item: bool = False  # opened with list numbering or a bullet ("1.", "-", "•")
 
 
 def _item_marker() -> re.Pattern[str]:
@@ -123,6 +124,7 @@ def segment(doc: Prepared) -> list[Paragraph]:
         if kind == "heading":
             section = len(paras)
         para = Paragraph(body_a if kind != "title" else a, b, kind, section if kind == "para" else None)
+        para.item = bool(m)
         para.sentences = split_sentences(text, para.start, para.end)
         paras.append(para)
     return paras

@@ -59,7 +59,8 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     for c in cues:
         if c.dominant and sentence[0] <= c.start < model_start and usable(c):
             return c.status
-    before = [c for c in cues if clause[0] <= c.start and c.end <= model_start and usable(c)]
+    # a cue may run into the model's trigger ("đã sáp nhập A với B": the cue ends inside the mention)
+    before = [c for c in cues if clause[0] <= c.start < model_start and usable(c)]
     if before:
         return before[-1].status
     after = [c for c in cues if model_end <= c.start and c.end <= clause[1] and usable(c)]

@@ -1,7 +1,7 @@
 """The Bộ Máy ontology, SKOS vocabularies and SHACL shapes, loaded from the Turtle files beside this module.
 
-Every other layer reads its terms and lexicons through these three functions, so the Turtle files stay the
-single source of truth.
+Every other layer reads terms and lexicons through load(), terms(), shapes() and concepts(), so the Turtle
+files stay the single source of truth.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 
 from ontology.namespaces import BOMAY, VOCAB
+from ontology.text import fold
 
 HERE = Path(__file__).parent
 ONTOLOGY_FILE = HERE / "bomay.ttl"
@@ -71,8 +72,7 @@ def vocab_files() -> list[Path]:
 @lru_cache(maxsize=1)
 def _loaded() -> Graph:
     graph = Graph()
-    if ONTOLOGY_FILE.exists():
-        graph.parse(ONTOLOGY_FILE, format="turtle")
+    graph.parse(ONTOLOGY_FILE, format="turtle")
     for path in vocab_files():
         graph.parse(path, format="turtle")
     return graph
@@ -169,6 +169,26 @@ def concepts(scheme: str) -> list[Concept]:
     return list(_concepts(scheme))
 
 
+@cache
+def _by_label(scheme: str) -> dict[str, tuple[Concept, ...]]:
+    index: dict[str, list[Concept]] = {}
+    for c in _concepts(scheme):
+        for label in c.labels_vi:
+            bucket = index.setdefault(fold(label), [])
+            if c not in bucket:
+                bucket.append(c)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def by_label(scheme: str) -> dict[str, tuple[Concept, ...]]:
+    """Concepts of a scheme keyed by `ontology.text.fold` of each vi label (pref and alt).
+
+    Folding drops diacritics, so a key can name more than one concept ("trưởng ban" / "trưởng bản"): callers
+    that have the original text should prefer the concept whose label matches it exactly.
+    """
+    return dict(_by_label(scheme))
+
+
 def concept(scheme: str, slug: str) -> Concept:
     """One concept by its scheme and local name, e.g. concept("status", "paused")."""
     for c in _concepts(scheme):
@@ -177,4 +197,7 @@ def concept(scheme: str, slug: str) -> Concept:
     raise KeyError(f"no concept {slug!r} in scheme {scheme!r}")
 
 
-__all__ = ["LEVELS", "Concept", "SCHEMES", "concept", "concepts", "load", "shapes", "terms", "vocab_files"]
+__all__ = [
+    "LEVELS", "Concept", "SCHEMES", "by_label", "concept", "concepts",
+    "load", "shapes", "terms", "vocab_files",
+]

@@ -69,3 +69,65 @@ def mini_store(store: Store) -> Store:
     """`store` holding tests/graph/data/mini.trig (two article graphs)."""
     load_trig(store, DATA / "mini.trig")
     return store
+
+
+SEEDS = Path(__file__).parent.parent / "examples"
+SEED_IDS = ("000_3db7e80d1100efe9", "002_2638025429762e0c")
+
+
+@pytest.fixture(scope="session")
+def gazetteer_graph():
+    """The gazetteer graph, built once per run (about 7 s)."""
+    from loaders.gazetteer_rdf import gazetteer_graph as build
+
+    return build()
+
+
+def seed_graphs() -> dict[str, object]:
+    """The two seed articles extracted and turned into their named graphs (via loaders)."""
+    from loaders.batch import read_article
+    from loaders.extract import extract_document
+    from loaders.rdf import facts_to_graph
+    from ontology.namespaces import article_graph
+
+    out = {}
+    for doc_id in SEED_IDS:
+        article = read_article(SEEDS / f"{doc_id}.txt")
+        out[str(article_graph(doc_id))] = facts_to_graph(extract_document(article.text, article.doc_id),
+                                                         article.text)
+    return out
+
+
+@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
+def seeded_store(request, tmp_path_factory, gazetteer_graph) -> Iterator[Store]:
+    """A store of each kind holding the ontology, the gazetteer and the two seeds (read-only use!).
+
+    The Virtuoso one is a server of its own, so that tests emptying the shared server do not touch it.
+    Ingest times are recorded on the store as `seed_timings` (reported, never asserted).
+    """
+    import time
+
+    from graph.ingest import ingest_graph
+    from ontology.namespaces import GAZETTEER_GRAPH
+
+    server = None
+    if request.param == "embedded":
+        s: Store = EmbeddedStore(tmp_path_factory.mktemp("seeded") / "store")
+    else:
+        if VIRTUOSO is None:
+            pytest.skip("virtuoso-t not installed")
+        server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-seeded")).start()
+        s = remote_store(server)
+    s.ensure_ontology()
+    s.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph)
+    timings = {}
+    for iri, graph in seed_graphs().items():
+        t = time.perf_counter()
+        report = ingest_graph(s, iri, graph)
+        timings[iri] = (time.perf_counter() - t, report)
+        assert report.written, report.validation.summary()
+    s.seed_timings = timings
+    yield s
+    s.close()
+    if server is not None:
+        server.stop()

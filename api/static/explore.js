@@ -1,5 +1,5 @@
 // Bộ Máy KG explorer: search, a force-laid SVG graph, facts with their source sentence, a SPARQL editor.
-// Every label from the data goes through textContent / createTextNode: never innerHTML.
+// Every label from the data goes through textContent / createTextNode, never through HTML parsing.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";

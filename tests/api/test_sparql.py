@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
 
 from ontology.namespaces import GRAPH, ONTOLOGY_GRAPH
+from tests.api.conftest import start_server, stop_server
 
 SELECT = ("PREFIX bomay: <https://w3id.org/bomay/ontology#> "
           "SELECT DISTINCT ?doc ?id WHERE { ?doc a bomay:SourceDocument ; "
@@ -187,10 +190,20 @@ def test_time_limit_stops_the_query_and_server_keeps_answering(http: httpx.Clien
     assert ids_from_json(http.get("/sparql", params={"query": SELECT}).content) == SEED_IDS
 
 
-def test_result_limit_is_a_clear_error(http: httpx.Client) -> None:
-    r = http.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 50000"})
-    assert r.status_code == 422
-    assert r.json()["error"] == "result_limit" and "20000" in r.json()["message"]
+def test_result_limit_is_a_clear_error(seeded_store: Path, tmp_path: Path) -> None:
+    shutil.copytree(seeded_store, tmp_path / "store")
+    srv = start_server(tmp_path / "store", tmp_path / "server.log", BOMAY_RESULT_LIMIT="100")
+    try:
+        with srv.client() as c:
+            r = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1000"})
+            assert r.status_code == 422
+            assert r.json()["error"] == "result_limit" and "100" in r.json()["message"]
+            r = c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1000"})
+            assert r.status_code == 422
+            r = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"})
+            assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 100
+    finally:
+        stop_server(srv)
 
 
 def test_request_body_cap(http: httpx.Client) -> None:

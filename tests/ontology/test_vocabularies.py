@@ -10,8 +10,8 @@ import pytest
 from rdflib import RDF, SKOS, Literal, URIRef
 
 import ontology
-from ontology import SCHEMES, concept, concepts, load
-from ontology.text import nfc, slug
+from ontology import SCHEMES, by_label, concept, concepts, load
+from ontology.text import fold, nfc, slug
 
 STATUSES = {
     "continued", "researching", "planned", "implemented", "not_implemented", "paused", "stopped", "ended",
@@ -213,3 +213,19 @@ def test_concept_lookup_and_unknown_scheme() -> None:
         concepts("colours")
     with pytest.raises(KeyError):
         concept("status", "forgotten")
+
+
+def test_by_label_finds_concepts_without_diacritics() -> None:
+    index = by_label("agency-type")
+    assert [c.slug for c in index[fold("Huyện uỷ")]] == ["huyen-uy"]
+    assert [c.slug for c in index["ubmttq"]] == ["uy-ban-mat-tran-to-quoc"]
+    ambiguous = {key for scheme in SCHEMES for key, found in by_label(scheme).items() if len(found) > 1}
+    assert ambiguous == {"truong ban"}  # Trưởng ban (head of board) / Trưởng bản (head of highland village)
+
+
+def test_concepts_are_frozen_and_lists_are_fresh() -> None:
+    first = concepts("status")
+    with pytest.raises(AttributeError):
+        first[0].slug = "other"  # type: ignore[misc]
+    first.clear()
+    assert len(concepts("status")) == 8

@@ -1,0 +1,130 @@
+"""Exports read back: RDF isomorphic to the store, GraphML/GEXF/node-link with the same nodes and edges."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from graph import exports
+from graph.exports import Subgraph, export, read_node_link
+from graph.projection import project
+from graph.store import BOMAY_GRAPHS
+
+UNION = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }")
+U = "https://w3id.org/bomay/id/"
+
+
+@pytest.mark.parametrize("fmt,parser", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
+def test_rdf_exports_parse_back_isomorphic_to_the_store(mini_store, fmt, parser):
+    exported = Graph().parse(data=export(mini_store, fmt), format=parser)
+    assert isomorphic(exported, mini_store.construct(UNION, prefix=BOMAY_GRAPHS))
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nquads"])
+def test_dataset_exports_keep_each_named_graph(mini_store, fmt):
+    ds = Dataset()
+    ds.parse(data=export(mini_store, fmt), format=fmt)
+    counts = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    assert counts == mini_store.graphs()
+
+
+def test_a_province_export_holds_only_that_province(mini_store):
+    data = export(mini_store, "turtle", Subgraph(province=U + "unit/2023/27"))
+    g = Graph().parse(data=data, format="turtle")
+    text = g.serialize(format="nt")
+    assert "Thuận Thành" in text and "Kim Thành" not in text
+    assert len(g) > 0
+
+
+def test_graphml_parses_back_with_the_same_counts_and_yed_labels(mini_store):
+    G = project(mini_store)
+    data = export(mini_store, "graphml")
+    H = nx.read_graphml(io.BytesIO(data))
+    assert (H.number_of_nodes(), H.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
+    assert H.nodes[U + "unit/2023/262"]["label"] == "huyện Thuận Thành"
+    labels = [e.text for e in ET.fromstring(data).iter("{http://www.yworks.com/xml/graphml}NodeLabel")]
+    assert "huyện Thuận Thành" in labels and len(labels) == G.number_of_nodes()
+
+
+def test_gexf_parses_back_and_status_edges_carry_start_and_end(mini_store):
+    G = project(mini_store)
+    data = export(mini_store, "gexf")
+    H = nx.read_gexf(io.BytesIO(data))
+    assert (H.number_of_nodes(), H.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
+    root = ET.fromstring(data)
+    graph = root.find("{http://www.gexf.net/1.2draft}graph")
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    starts = {e.get("start") for e in root.iter("{http://www.gexf.net/1.2draft}edge") if e.get("start")}
+    assert starts == {"2022-09-01", "2022-10-01", "2024-04-01"}
+
+
+def test_status_edge_ends_when_the_next_event_starts():
+    from graph.projection import _add_events
+
+    G = nx.MultiDiGraph()
+    rows = [{"event": f"e{i}", "app": "a", "model": "m", "place": "p", "status": f"vocab/status/{s}",
+             "periodStart": d, "when": d[:7]} for i, (s, d) in enumerate([("implemented", "2020-01-01"),
+                                                                          ("stopped", "2022-10-01")])]
+    _add_events(G, rows)
+    assert G.edges["m", "p", "e0"]["end"] == "2022-10-01"
+    assert "end" not in G.edges["m", "p", "e1"]
+
+
+def test_node_link_reads_both_edges_and_the_older_links(mini_store):
+    data = json.loads(export(mini_store, "nodelink"))
+    G = read_node_link(data)
+    old = dict(data)
+    old["links"] = old.pop("edges")
+    H = read_node_link(old)
+    assert G.number_of_edges() == H.number_of_edges() == project(mini_store).number_of_edges()
+
+
+def test_cytoscape_json_has_named_nodes(mini_store):
+    data = json.loads(export(mini_store, "cytoscape"))
+    names = {n["data"]["name"] for n in data["elements"]["nodes"]}
+    assert "Văn phòng Huyện ủy – HĐND – UBND" in names
+    assert len(data["elements"]["edges"]) == project(mini_store).number_of_edges()
+
+
+def test_projection_attributes_are_plain_values(mini_store):
+    G = project(mini_store)
+    for _, d in G.nodes(data=True):
+        assert {"type", "label", "iri"} <= set(d)
+        assert all(isinstance(v, str | int | float | bool) for v in d.values())
+    for *_, d in G.edges(data=True):
+        assert all(isinstance(v, str | int | float | bool) for v in d.values())
+    assert {d["type"] for _, d in G.nodes(data=True)} == {"model", "place", "agency", "position", "document",
+                                                          "article"}
+
+
+def test_neighbourhood_of_a_place_grows_with_the_radius(mini_store):
+    place = U + "unit/2023/262"
+    one = project(mini_store, place=place, radius=1)
+    assert set(one) == {place, U + "unit/2023/27", U + "model/merger/district/van-phong-huyen-uy-hdnd-ubnd"}
+    assert set(one) < set(project(mini_store, place=place, radius=2))
+
+
+def test_dot_and_svg(mini_store):
+    dot = export(mini_store, "dot").decode()
+    assert dot.startswith("digraph") and '"huyện Thuận Thành"' in dot
+    if not exports.dot_available():
+        pytest.skip("Graphviz not installed")
+    svg = export(mini_store, "svg")
+    assert b"<svg" in svg and "Thuận Thành".encode() in svg
+
+
+def test_seed_exports_of_hai_duong_read_back(seeded_store):
+    from graph import resolve
+
+    province = resolve.unit(seeded_store, "Hải Dương", province=True)
+    G = project(seeded_store, province=province)
+    assert G.number_of_nodes() > 20
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        H = reader(io.BytesIO(export(seeded_store, fmt, Subgraph(province=province))))
+        assert (H.number_of_nodes(), H.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
