@@ -81,14 +81,24 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     async def health(request: Request) -> Health:
         """Liveness plus what the operator configured."""
         counts = await sparql.graph_counts(request)
-        return Health(status="ok", store=str(getattr(app.state.store, "path", "")), graphs=len(counts),
-                      articles=sum(1 for g in counts if "/graph/article/" in g),
-                      writes_enabled=bool(settings.token), query_timeout_s=settings.query_timeout,
-                      result_limit=settings.result_limit, worker_restarts=app.state.engine.restarts)
+        return Health(
+            status="ok",
+            store=str(getattr(app.state.store, "path", "")),
+            graphs=len(counts),
+            articles=sum(1 for g in counts if "/graph/article/" in g),
+            writes_enabled=bool(settings.token),
+            query_timeout_s=settings.query_timeout,
+            result_limit=settings.result_limit,
+            worker_restarts=app.state.engine.restarts,
+        )
 
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
-                       allow_headers=["Authorization", "Content-Type", "Accept"],
-                       expose_headers=["Link", "X-Total-Count"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["Link", "X-Total-Count"],
+    )
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     app.add_middleware(AccessLog)
     return app

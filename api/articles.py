@@ -18,10 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-
-from api.errors import ApiError, ErrorBody
 from rdflib.namespace import DCTERMS as DCTERMS_NS
 
+from api.errors import ApiError, ErrorBody
 from ontology.namespaces import ID, article_graph
 
 router = APIRouter(prefix="/api", tags=["Ghi / Writes"])
@@ -33,9 +32,14 @@ class ArticleIn(BaseModel):
     """JSON form of an article: text (or html) plus optional metadata."""
 
     text: str | None = Field(None, description="Văn bản bài báo / article text", max_length=5_000_000)
-    html: str | None = Field(None, description="Hoặc HTML của trang / or the page's HTML", max_length=5_000_000)
-    id: str | None = Field(None, description="Định danh (mặc định: băm nội dung) / id (default: content hash)",
-                           pattern=_DOC_ID.pattern)
+    html: str | None = Field(
+        None, description="Hoặc HTML của trang / or the page's HTML", max_length=5_000_000
+    )
+    id: str | None = Field(
+        None,
+        description="Định danh (mặc định: băm nội dung) / id (default: content hash)",
+        pattern=_DOC_ID.pattern,
+    )
     title: str | None = Field(None, max_length=1000)
     url: str | None = Field(None, max_length=2000)
     published: str | None = Field(None, max_length=40, description="Ngày đăng / publication date")
@@ -60,7 +64,10 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "Quá lớn / too large"},
     415: {"model": ErrorBody, "description": "Content-Type không hỗ trợ / unsupported media type"},
     422: {"model": ErrorBody, "description": "Không qua kiểm tra SHACL hoặc không phải tiếng Việt / invalid"},
-    503: {"model": ErrorBody, "description": "Chức năng ghi đang tắt (chưa cấu hình BOMAY_TOKEN) / writes off"},
+    503: {
+        "model": ErrorBody,
+        "description": "Chức năng ghi đang tắt (chưa cấu hình BOMAY_TOKEN) / writes off",
+    },
 }
 
 
@@ -68,13 +75,21 @@ def require_token(request: Request) -> None:
     """Bearer token check; writes are off (503) when no token is configured."""
     expected = request.app.state.settings.token
     if not expected:
-        raise ApiError(503, "writes_disabled", "Chức năng ghi đang tắt: quản trị viên chưa đặt BOMAY_TOKEN. / "
-                       "Writes are disabled: no BOMAY_TOKEN configured.")
+        raise ApiError(
+            503,
+            "writes_disabled",
+            "Chức năng ghi đang tắt: quản trị viên chưa đặt BOMAY_TOKEN. / "
+            "Writes are disabled: no BOMAY_TOKEN configured.",
+        )
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        raise ApiError(401, "missing_token", "Cần 'Authorization: Bearer <token>'. / Bearer token required.",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "missing_token",
+            "Cần 'Authorization: Bearer <token>'. / Bearer token required.",
+            {"WWW-Authenticate": "Bearer"},
+        )
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
         raise ApiError(403, "bad_token", "Token không đúng. / Wrong token.")
 
@@ -92,8 +107,11 @@ def check_text(text: str) -> str:
         raise ApiError(400, "binary", "Nội dung có ký tự điều khiển; có vẻ là nhị phân. / Body looks binary.")
     vi = sum(1 for c in letters if c in _VI_LETTERS)
     if len(letters) < 20 or vi < max(3, len(letters) // 50):
-        raise ApiError(422, "not_vietnamese", "Văn bản không phải tiếng Việt (hoặc quá ngắn). / Text is not "
-                       "Vietnamese (or too short).")
+        raise ApiError(
+            422,
+            "not_vietnamese",
+            "Văn bản không phải tiếng Việt (hoặc quá ngắn). / Text is not Vietnamese (or too short).",
+        )
     return text
 
 
@@ -115,12 +133,18 @@ async def read_article(request: Request, doc_id: str | None) -> tuple[str, str |
             raise ApiError(400, "bad_json", "Cần đúng một trong 'text' hoặc 'html'. / Give 'text' or 'html'.")
         body = data.text if data.text is not None else _html(data.html or "")
         doc_id = data.id or doc_id
-        meta = {k: v for k, v in (("title", data.title), ("url", data.url), ("published", data.published)) if v}
+        meta = {
+            k: v for k, v in (("title", data.title), ("url", data.url), ("published", data.published)) if v
+        }
     elif ctype == "text/html":
         body = _html(body)
     elif ctype != "text/plain":
-        raise ApiError(415, "unsupported_media_type", "Dùng text/plain, text/html hoặc application/json. / Use "
-                       "text/plain, text/html or application/json.")
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Dùng text/plain, text/html hoặc application/json. / Use "
+            "text/plain, text/html or application/json.",
+        )
     text = check_text(body)
     return text, doc_id, meta
 
@@ -154,19 +178,35 @@ def build_graph(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str,
 
 
 def _report(validation: Any) -> dict[str, Any]:
-    return {"conforms": bool(validation.conforms), "results": list(validation.results)[:50],
-            "skipped": validation.skipped}
+    return {
+        "conforms": bool(validation.conforms),
+        "results": list(validation.results)[:50],
+        "skipped": validation.skipped,
+    }
 
 
-@router.post("/articles", status_code=201, response_model=ArticleOut, responses=WRITE_ERRORS,
-             summary="Thêm một bài báo: trích xuất, kiểm tra SHACL, lưu / extract, validate and store one article",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/plain": {"schema": {"type": "string"}},
-                 "text/html": {"schema": {"type": "string"}},
-                 "application/json": {"schema": ArticleIn.model_json_schema()}}}})
+@router.post(
+    "/articles",
+    status_code=201,
+    response_model=ArticleOut,
+    responses=WRITE_ERRORS,
+    summary="Thêm một bài báo: trích xuất, kiểm tra SHACL, lưu / extract, validate and store one article",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": ArticleIn.model_json_schema()},
+            },
+        }
+    },
+)
 async def post_article(
     request: Request,
-    id: Annotated[str | None, Query(pattern=_DOC_ID.pattern, description="Định danh bài báo / article id")] = None,
+    id: Annotated[
+        str | None, Query(pattern=_DOC_ID.pattern, description="Định danh bài báo / article id")
+    ] = None,
 ) -> JSONResponse:
     """Extract, validate and store one article; nothing is written when validation fails."""
     require_token(request)
@@ -178,8 +218,15 @@ async def post_article(
 
     validation = await asyncio.to_thread(validate_graph, graph)
     iri = str(article_graph(doc_id))
-    out = {"id": doc_id, "graph": iri, "stored": False, "replaced": False, "triples": 0, "facts": facts,
-           "validation": _report(validation)}
+    out = {
+        "id": doc_id,
+        "graph": iri,
+        "stored": False,
+        "replaced": False,
+        "triples": 0,
+        "facts": facts,
+        "validation": _report(validation),
+    }
     if not validation.conforms:
         return JSONResponse(out, status_code=422)
     store = request.app.state.store
@@ -189,12 +236,18 @@ async def post_article(
     return JSONResponse(out, status_code=200 if report.replaced else 201)
 
 
-@router.delete("/articles/{id}", responses={200: {"description": "Đã xoá / deleted"},
-                                            404: {"model": ErrorBody, "description": "Không có / not found"},
-                                            **WRITE_ERRORS},
-               summary="Xoá một bài báo và mọi dữ kiện của nó / delete an article and its facts")
+@router.delete(
+    "/articles/{id}",
+    responses={
+        200: {"description": "Đã xoá / deleted"},
+        404: {"model": ErrorBody, "description": "Không có / not found"},
+        **WRITE_ERRORS,
+    },
+    summary="Xoá một bài báo và mọi dữ kiện của nó / delete an article and its facts",
+)
 async def delete_article(
-    request: Request, id: Annotated[str, Path(pattern=_DOC_ID.pattern, description="Định danh bài báo")],
+    request: Request,
+    id: Annotated[str, Path(pattern=_DOC_ID.pattern, description="Định danh bài báo")],
 ) -> JSONResponse:
     """Drop the article's named graph; other articles' statements stay."""
     require_token(request)

@@ -18,9 +18,18 @@ GRAPH_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "nquads": ("application/n-quads", ()),
 }
 FORMAT_ALIASES = {
-    "srj": "json", "srx": "xml", "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples",
-    "json-ld": "jsonld", "rdf": "rdfxml", "rdf+xml": "rdfxml", "owl": "rdfxml", "nq": "nquads",
-    "n-quads": "nquads", "text": "tsv",
+    "srj": "json",
+    "srx": "xml",
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "owl": "rdfxml",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "text": "tsv",
 }
 
 

@@ -74,8 +74,9 @@ class _RWLock:
 class _Worker:
     def __init__(self, ctx: Any, store_path: str) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=worker.main, args=(child, store_path), daemon=True,
-                                name="bomay-query-worker")
+        self.proc = ctx.Process(
+            target=worker.main, args=(child, store_path), daemon=True, name="bomay-query-worker"
+        )
         self.proc.start()
         child.close()
 

@@ -24,7 +24,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The JSON answer for an error."""
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
@@ -48,8 +50,9 @@ def install(app: FastAPI) -> None:
         for err in exc.errors()[:5]:
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
             parts.append(f"{where}: {err.get('msg', '')}")
-        return error_response(422, "invalid_parameter",
-                              "Tham số không hợp lệ / invalid parameter — " + "; ".join(parts))
+        return error_response(
+            422, "invalid_parameter", "Tham số không hợp lệ / invalid parameter — " + "; ".join(parts)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -58,5 +61,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return error_response(500, "internal_error",
-                              f"Lỗi máy chủ / internal error: {type(exc).__name__}")
+        return error_response(500, "internal_error", f"Lỗi máy chủ / internal error: {type(exc).__name__}")

@@ -16,15 +16,20 @@ from ontology.text import fold
 router = APIRouter(tags=["Explorer"])
 STATIC = Path(__file__).resolve().parent / "static"
 _FILES = {"explore.js": "text/javascript; charset=utf-8", "explore.css": "text/css; charset=utf-8"}
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 @router.get("/explore", response_class=HTMLResponse, summary="Trang khám phá đồ thị / graph explorer page")
 async def explore() -> FileResponse:
     """The single-page explorer; its Content-Security-Policy allows nothing but this app."""
-    return FileResponse(STATIC / "explore.html", media_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        STATIC / "explore.html",
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -54,18 +59,32 @@ def _node_type_of_component(iri: str) -> str:
     return "position" if "/id/position/" in iri else "agency"
 
 
-@router.get("/api/graph", tags=["Explorer"], responses=_GRAPH_RESPONSES,
-            summary="Đồ thị lân cận của một tỉnh, mô hình, nơi hoặc văn bản (cho trang khám phá) / the "
-                    "neighbourhood graph of a province, model, place or document")
+@router.get(
+    "/api/graph",
+    tags=["Explorer"],
+    responses=_GRAPH_RESPONSES,
+    summary="Đồ thị lân cận của một tỉnh, mô hình, nơi hoặc văn bản (cho trang khám phá) / the "
+    "neighbourhood graph of a province, model, place or document",
+)
 async def neighbourhood(
     request: Request,
-    id: Annotated[str, Query(min_length=3, max_length=300,
-                             description="Phần sau id/: unit/..., model/..., legal/... hoặc article/...")],
+    id: Annotated[
+        str,
+        Query(
+            min_length=3,
+            max_length=300,
+            description="Phần sau id/: unit/..., model/..., legal/... hoặc article/...",
+        ),
+    ],
 ) -> JSONResponse:
     """Nodes (typed, labelled, with latest status) and labelled edges around one resource, plus its facts."""
     if not id.startswith(("unit/", "model/", "legal/", "article/")):
-        raise ApiError(400, "bad_id", "id phải bắt đầu bằng unit/, model/, legal/ hoặc article/. / id must start "
-                       "with unit/, model/, legal/ or article/.")
+        raise ApiError(
+            400,
+            "bad_id",
+            "id phải bắt đầu bằng unit/, model/, legal/ hoặc article/. / id must start "
+            "with unit/, model/, legal/ or article/.",
+        )
     iri = resource_iri("", id)
     if id.startswith("unit/"):
         events = await rows(request, "api_events", place=("iri", iri))
@@ -81,7 +100,9 @@ async def neighbourhood(
     else:
         events = await rows(request, "api_events", articleQ=("iri", iri))
     if not events:
-        raise ApiError(404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here.")
+        raise ApiError(
+            404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here."
+        )
     nodes: dict[str, dict] = {}
     edges: dict[tuple[str, str, str], dict] = {}
 
@@ -91,10 +112,14 @@ async def neighbourhood(
 
     def edge(src: str | None, dst: str | None, label: str, status: str | None = None) -> None:
         if src and dst:
-            edges.setdefault((src, dst, label), {"source": src, "target": dst, "label": label, "status": status})
+            edges.setdefault(
+                (src, dst, label), {"source": src, "target": dst, "label": label, "status": status}
+            )
 
     facts, seen = [], set()
-    for e in sorted(events, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")):
+    for e in sorted(
+        events, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")
+    ):
         if e.get("event") in seen:
             continue
         seen.add(e.get("event"))
@@ -104,20 +129,34 @@ async def neighbourhood(
         node(e["place"], e.get("placeLabel"), "place")
         nodes[e["place"]]["status"] = status
         edges[(e["model"], e["place"], "status")] = {
-            "source": e["model"], "target": e["place"], "status": status,
-            "label": f"{label} {e.get('when') or ''}".strip()}
+            "source": e["model"],
+            "target": e["place"],
+            "status": status,
+            "label": f"{label} {e.get('when') or ''}".strip(),
+        }
         if e.get("province") and e["province"] != e["place"]:
             node(e["province"], e.get("provinceLabel"), "province")
             edge(e["place"], e["province"], "thuộc")
         if e.get("document"):
             node(e["document"], e.get("documentLabel"), "document")
             edge(e["document"], e["model"], "quyết định")
-        facts.append({"event": e.get("event"), "model": e["model"], "model_label": e.get("modelLabel"),
-                      "place": e["place"], "place_label": e.get("placeLabel"), "status": status,
-                      "status_label": label, "when": e.get("when"), "count": e.get("count"),
-                      "document": e.get("document"), "document_label": e.get("documentLabel"),
-                      "article_id": local_id(e.get("article"), "article/"),
-                      "evidence": {"start": e.get("start"), "end": e.get("end"), "text": e.get("exact")}})
+        facts.append(
+            {
+                "event": e.get("event"),
+                "model": e["model"],
+                "model_label": e.get("modelLabel"),
+                "place": e["place"],
+                "place_label": e.get("placeLabel"),
+                "status": status,
+                "status_label": label,
+                "when": e.get("when"),
+                "count": e.get("count"),
+                "document": e.get("document"),
+                "document_label": e.get("documentLabel"),
+                "article_id": local_id(e.get("article"), "article/"),
+                "evidence": {"start": e.get("start"), "end": e.get("end"), "text": e.get("exact")},
+            }
+        )
     models = [n for n, v in nodes.items() if v["type"] in ("merger", "concurrent_position", "other", "model")]
     for m in models[:_MAX_MODELS]:
         for c in await rows(request, "api_components", model=("iri", m)):
@@ -125,5 +164,6 @@ async def neighbourhood(
             edge(m, c["component"], "kết quả" if c.get("role") == "result" else "thành phần")
     if iri in nodes:
         nodes[iri]["focus"] = True
-    return JSONResponse({"focus": iri, "nodes": list(nodes.values()), "edges": list(edges.values()),
-                         "facts": facts})
+    return JSONResponse(
+        {"focus": iri, "nodes": list(nodes.values()), "edges": list(edges.values()), "facts": facts}
+    )

@@ -7,7 +7,7 @@ networkx-based formats come from graph.exports, run in a thread under the read l
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -40,49 +40,82 @@ RDF_FORMATS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
 @router.get(
     "/export/{format}",
     summary="Xuất đồ thị hoặc đồ thị con / export the graph or a subgraph",
-    responses={200: {"description": "Tệp xuất / the exported file",
-                     "content": {"text/turtle": {}, "application/n-triples": {}, "application/n-quads": {},
-                                 "application/trig": {}, "application/ld+json": {}, "application/xml": {},
-                                 "application/json": {}, "text/vnd.graphviz": {}, "image/svg+xml": {}}},
-               400: {"model": ErrorBody, "description": "Bộ lọc không hợp lệ / bad filter"},
-               404: {"model": ErrorBody, "description": "Không có dữ liệu khớp / nothing matches"},
-               422: {"model": ErrorBody, "description": "Tham số không hợp lệ hoặc quá lớn / invalid or too large"},
-               501: {"model": ErrorBody, "description": "Định dạng chưa có trên máy chủ này / not available here"},
-               503: {"model": ErrorBody, "description": "Quá thời gian / timed out"}},
+    responses={
+        200: {
+            "description": "Tệp xuất / the exported file",
+            "content": {
+                "text/turtle": {},
+                "application/n-triples": {},
+                "application/n-quads": {},
+                "application/trig": {},
+                "application/ld+json": {},
+                "application/xml": {},
+                "application/json": {},
+                "text/vnd.graphviz": {},
+                "image/svg+xml": {},
+            },
+        },
+        400: {"model": ErrorBody, "description": "Bộ lọc không hợp lệ / bad filter"},
+        404: {"model": ErrorBody, "description": "Không có dữ liệu khớp / nothing matches"},
+        422: {"model": ErrorBody, "description": "Tham số không hợp lệ hoặc quá lớn / invalid or too large"},
+        501: {"model": ErrorBody, "description": "Định dạng chưa có trên máy chủ này / not available here"},
+        503: {"model": ErrorBody, "description": "Quá thời gian / timed out"},
+    },
 )
 async def export(
     request: Request,
     format: ExportFormat,
-    province: Annotated[str | None, Query(min_length=1, max_length=100,
-                                          description="Chỉ một tỉnh (có hoặc không dấu) / one province")] = None,
-    model: Annotated[str | None, Query(min_length=1, max_length=300,
-                                       description="Một mô hình: IRI hoặc các từ trong nhãn / one model")] = None,
-    place: Annotated[str | None, Query(min_length=1, max_length=300,
-                                       description="Vùng lân cận một đơn vị: tên hoặc IRI / a place")] = None,
+    province: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Chỉ một tỉnh (có hoặc không dấu) / one province"),
+    ] = None,
+    model: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=300, description="Một mô hình: IRI hoặc các từ trong nhãn / one model"
+        ),
+    ] = None,
+    place: Annotated[
+        str | None,
+        Query(min_length=1, max_length=300, description="Vùng lân cận một đơn vị: tên hoặc IRI / a place"),
+    ] = None,
     radius: Annotated[int, Query(ge=0, le=4, description="Bán kính quanh `place` / radius around place")] = 1,
 ) -> Response:
     """Export the graph (or the subgraph of a province, model or place) in one format."""
     filtered = any(v is not None for v in (province, model, place))
     if format.value in RDF_FORMATS and not filtered:
         limit = max(request.app.state.settings.result_limit, 2_000_000)
-        data, media = await run_engine(request, {"kind": "dump", "graph_format": format.value,
-                                                 "prefixes": PREFIX_MAP, "limit": limit})
+        data, media = await run_engine(
+            request, {"kind": "dump", "graph_format": format.value, "prefixes": PREFIX_MAP, "limit": limit}
+        )
         return _file(data, media, format.value)
     return await _via_graph_exports(request, format.value, province, model, place, radius)
 
 
-_EXT = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld",
-        "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs.json", "nodelink": "json", "dot": "dot",
-        "svg": "svg"}
+_EXT = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "nquads": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "graphml": "graphml",
+    "gexf": "gexf",
+    "cytoscape": "cyjs.json",
+    "nodelink": "json",
+    "dot": "dot",
+    "svg": "svg",
+}
 
 
 def _file(data: bytes, media: str, fmt: str) -> Response:
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'inline; filename="bomay.{_EXT[fmt]}"'})
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'inline; filename="bomay.{_EXT[fmt]}"'}
+    )
 
 
-async def _via_graph_exports(request: Request, fmt: str, province: str | None, model: str | None,
-                             place: str | None, radius: int) -> Response:
+async def _via_graph_exports(
+    request: Request, fmt: str, province: str | None, model: str | None, place: str | None, radius: int
+) -> Response:
     """Delegate to graph.exports with the CLI's filters (graph.resolve turns names into IRIs)."""
     import asyncio
 
@@ -105,7 +138,9 @@ async def _via_graph_exports(request: Request, fmt: str, province: str | None, m
     except TimeoutError:
         raise ApiError(503, "export_timeout", "Xuất quá thời gian. / Export timed out.") from None
     except LookupError as e:
-        raise ApiError(404, "nothing_matches", f"Không có dữ liệu khớp bộ lọc / nothing matches: {e}") from None
+        raise ApiError(
+            404, "nothing_matches", f"Không có dữ liệu khớp bộ lọc / nothing matches: {e}"
+        ) from None
     except ValueError as e:
         raise ApiError(400, "bad_filter", f"Bộ lọc không hợp lệ / bad filter: {e}") from None
     except RuntimeError as e:

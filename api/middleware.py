@@ -58,12 +58,24 @@ class BodyLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Any) -> None:
-        body = json.dumps({"error": "body_too_large",
-                           "message": f"Nội dung yêu cầu vượt quá {self.max_body} byte. / Request body exceeds "
-                                      f"{self.max_body} bytes."}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "error": "body_too_large",
+                "message": f"Nội dung yêu cầu vượt quá {self.max_body} byte. / Request body exceeds "
+                f"{self.max_body} bytes.",
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -89,5 +101,13 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            log.info(json.dumps({"method": scope.get("method"), "path": scope.get("path"), "status": status,
-                                 "ms": round((time.perf_counter() - start) * 1000, 1)}))
+            log.info(
+                json.dumps(
+                    {
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "ms": round((time.perf_counter() - start) * 1000, 1),
+                    }
+                )
+            )

@@ -66,29 +66,45 @@ class DocType(StrEnum):
 
 
 STATUS_VI = {
-    "continued": "tiếp tục", "researching": "nghiên cứu", "planned": "dự kiến", "implemented": "đã thực hiện",
-    "not_implemented": "chưa thực hiện", "paused": "tạm dừng", "stopped": "dừng", "ended": "kết thúc",
+    "continued": "tiếp tục",
+    "researching": "nghiên cứu",
+    "planned": "dự kiến",
+    "implemented": "đã thực hiện",
+    "not_implemented": "chưa thực hiện",
+    "paused": "tạm dừng",
+    "stopped": "dừng",
+    "ended": "kết thúc",
 }
 NONE = "urn:bomay:none"  # the queries' stand-in for "no such resource" (see api_events.rq)
 FILTER_VARS = {"kindQ", "statusQ", "levelQ", "provinceQ", "q", "qRaw"}
 IRI_FILTER_VARS = {"documentQ", "articleQ"}
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Danh sách (JSON, JSON-LD hoặc CSV) / list; `Link` và `X-Total-Count` cho phân trang",
-          "content": {"application/json": {}, "application/ld+json": {}, "text/csv": {}}},
+    200: {
+        "description": "Danh sách (JSON, JSON-LD hoặc CSV) / list; `Link` và `X-Total-Count` cho phân trang",
+        "content": {"application/json": {}, "application/ld+json": {}, "text/csv": {}},
+    },
     422: {"model": ErrorBody, "description": "Tham số không hợp lệ / invalid parameter"},
     503: {"model": ErrorBody, "description": "Truy vấn quá thời gian / query timed out"},
 }
 DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Chi tiết (JSON hoặc JSON-LD) / detail",
-          "content": {"application/json": {}, "application/ld+json": {}}},
+    200: {
+        "description": "Chi tiết (JSON hoặc JSON-LD) / detail",
+        "content": {"application/json": {}, "application/ld+json": {}},
+    },
     400: {"model": ErrorBody, "description": "Định danh không hợp lệ / invalid identifier"},
     404: {"model": ErrorBody, "description": "Không tìm thấy / not found"},
     503: {"model": ErrorBody, "description": "Truy vấn quá thời gian / query timed out"},
 }
 Page = Annotated[int, Query(ge=1, le=100_000, description="Trang (từ 1) / page number")]
 PerPage = Annotated[int, Query(ge=1, le=500, description="Số mục mỗi trang / items per page")]
-SearchText = Annotated[str | None, Query(min_length=1, max_length=200,
-                                         description="Tìm kiếm, có hoặc không dấu / text, with or without diacritics")]
+SearchText = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Tìm kiếm, có hoặc không dấu / text, with or without diacritics",
+    ),
+]
 
 
 def status_key(iri: str | None) -> str | None:
@@ -99,7 +115,7 @@ def status_key(iri: str | None) -> str | None:
 def local_id(iri: str | None, prefix: str = "") -> str | None:
     """Path id of one of our resources: its IRI minus `id/<prefix>`."""
     base = ID_BASE + prefix
-    return iri[len(base):] if iri and iri.startswith(base) else None
+    return iri[len(base) :] if iri and iri.startswith(base) else None
 
 
 def resource_iri(prefix: str, ident: str) -> str:
@@ -114,8 +130,9 @@ def _folded(text: str | None, field: str) -> str | None:
         return None
     key = fold(text)
     if not key:
-        raise ApiError(422, "invalid_parameter",
-                       f"'{field}' cần chữ hoặc số. / '{field}' needs letters or digits.")
+        raise ApiError(
+            422, "invalid_parameter", f"'{field}' cần chữ hoặc số. / '{field}' needs letters or digits."
+        )
     return key
 
 
@@ -147,15 +164,22 @@ def _format(request: Request, suffix: str | None) -> str:
 
 
 def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
-    iri_fields = sorted({k for it in items for k, v in it.items()
-                         if isinstance(v, str) and v.startswith(("http://", "https://"))})
+    iri_fields = sorted(
+        {
+            k
+            for it in items
+            for k, v in it.items()
+            if isinstance(v, str) and v.startswith(("http://", "https://"))
+        }
+    )
     context: dict[str, Any] = {"@vocab": "https://w3id.org/bomay/api#", **PREFIX_MAP}
     context.update({k: {"@type": "@id"} for k in iri_fields})
     return {"@context": context, "@graph": items}
 
 
-def paged(request: Request, items: list[dict[str, Any]], page: int, per_page: int,
-          suffix: str | None, id_field: str) -> Response:
+def paged(
+    request: Request, items: list[dict[str, Any]], page: int, per_page: int, suffix: str | None, id_field: str
+) -> Response:
     """One page of `items` in the negotiated format, with Link (first/prev/next/last) and X-Total-Count.
 
     Items are deduplicated on `id_field`: a shared resource repeated in several article graphs may carry
@@ -165,7 +189,7 @@ def paged(request: Request, items: list[dict[str, Any]], page: int, per_page: in
     items = [it for it in items if not (it.get(id_field) in seen or seen.add(it.get(id_field)))]
     total = len(items)
     last = max(1, -(-total // per_page))
-    chunk = items[(page - 1) * per_page: page * per_page]
+    chunk = items[(page - 1) * per_page : page * per_page]
     links = []
     for rel, p in (("first", 1), ("prev", page - 1), ("next", page + 1), ("last", last)):
         if 1 <= p <= last and not (rel in ("prev", "next") and p == page):
@@ -182,22 +206,31 @@ def paged(request: Request, items: list[dict[str, Any]], page: int, per_page: in
         w = csv.DictWriter(buf, fieldnames=cols or ["empty"], lineterminator="\r\n")
         w.writeheader()
         for it in chunk:
-            w.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                        for k, v in it.items()})
+            w.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                    for k, v in it.items()
+                }
+            )
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "jsonld":
         body = _jsonld_items([{"@id": it.get(id_field), **it} for it in chunk])
         return JSONResponse(body, media_type="application/ld+json", headers=headers)
-    return JSONResponse({"items": chunk, "total": total, "page": page, "per_page": per_page},
-                        headers=headers)
+    return JSONResponse({"items": chunk, "total": total, "page": page, "per_page": per_page}, headers=headers)
 
 
 async def detail(request: Request, iri: str, body: dict[str, Any]) -> Response:
     """JSON detail, or the resource's own triples as JSON-LD when asked for."""
     if "application/ld+json" in request.headers.get("accept", ""):
-        data, media = await run_engine(request, {
-            "kind": "sparql", "query": named.query("api_describe"), "graph_format": "jsonld",
-            "bindings": {"resource": ("iri", iri)}})
+        data, media = await run_engine(
+            request,
+            {
+                "kind": "sparql",
+                "query": named.query("api_describe"),
+                "graph_format": "jsonld",
+                "bindings": {"resource": ("iri", iri)},
+            },
+        )
         return Response(data, media_type=media, headers={"Vary": "Accept"})
     return JSONResponse(body, headers={"Vary": "Accept"})
 
@@ -205,26 +238,38 @@ async def detail(request: Request, iri: str, body: dict[str, Any]) -> Response:
 def _event(r: dict[str, Any]) -> dict[str, Any]:
     status = status_key(r.get("status"))
     return {
-        "event": r.get("event"), "status": status,
+        "event": r.get("event"),
+        "status": status,
         "status_label": r.get("statusLabel") or STATUS_VI.get(status or "", status),
-        "when": r.get("when"), "count": r.get("count"), "document": r.get("document"),
-        "document_label": r.get("documentLabel"), "document_id": local_id(r.get("document")),
-        "article": r.get("article"), "article_id": local_id(r.get("article"), "article/"),
+        "when": r.get("when"),
+        "count": r.get("count"),
+        "document": r.get("document"),
+        "document_label": r.get("documentLabel"),
+        "document_id": local_id(r.get("document")),
+        "article": r.get("article"),
+        "article_id": local_id(r.get("article"), "article/"),
         "evidence": {"start": r.get("start"), "end": r.get("end"), "text": r.get("exact")}
-        if r.get("exact") is not None or r.get("start") is not None else None,
+        if r.get("exact") is not None or r.get("start") is not None
+        else None,
         "_order": (r.get("periodStart") or r.get("when") or "", r.get("event") or ""),
     }
 
 
 def timelines(events: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Group event rows by `key` ("place" or "model"): each group with its ordered timeline and latest status."""
+    """Group event rows by `key` ("place" or "model"): each with its ordered timeline and latest status."""
     groups: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, str]] = set()
     for r in events:
         k = r[key]
-        g = groups.setdefault(k, {
-            key: k, f"{key}_id": local_id(k, "unit/" if key == "place" else "model/"),
-            "label": r.get(f"{key}Label"), "timeline": []})
+        g = groups.setdefault(
+            k,
+            {
+                key: k,
+                f"{key}_id": local_id(k, "unit/" if key == "place" else "model/"),
+                "label": r.get(f"{key}Label"),
+                "timeline": [],
+            },
+        )
         if key == "model":
             g.update(kind=status_key(r.get("kind")), level=status_key(r.get("level")))
         else:
@@ -239,28 +284,55 @@ def timelines(events: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         for e in g["timeline"]:
             e.pop("_order")
         latest = g["timeline"][-1] if g["timeline"] else None
-        g["latest"] = {k: latest[k] for k in ("status", "status_label", "when", "document_label")} if latest else None
+        g["latest"] = (
+            {k: latest[k] for k in ("status", "status_label", "when", "document_label")} if latest else None
+        )
         out.append(g)
     return sorted(out, key=lambda g: g["label"] or "")
 
 
 # --- mergers ----------------------------------------------------------------------------------------------
 
-async def _mergers(request: Request, province: str | None, status: Status | None, level: Level | None,
-                   page: int, per_page: int, suffix: str | None) -> Response:
-    found = await rows(request, "api_mergers", provinceQ=_folded(province, "province"),
-                       statusQ=status.value if status else None, levelQ=level.value if level else None)
+
+async def _mergers(
+    request: Request,
+    province: str | None,
+    status: Status | None,
+    level: Level | None,
+    page: int,
+    per_page: int,
+    suffix: str | None,
+) -> Response:
+    found = await rows(
+        request,
+        "api_mergers",
+        provinceQ=_folded(province, "province"),
+        statusQ=status.value if status else None,
+        levelQ=level.value if level else None,
+    )
     items = []
     for r in found:
         st = status_key(r.get("status"))
-        items.append({
-            "model": r["model"], "model_id": local_id(r["model"], "model/"), "model_label": r.get("modelLabel"),
-            "level": status_key(r.get("level")), "place": r["place"], "place_id": local_id(r["place"], "unit/"),
-            "place_label": r.get("placeLabel"), "province": r.get("provinceLabel"),
-            "status": st, "status_label": r.get("statusLabel") or STATUS_VI.get(st or "", st),
-            "when": r.get("when"), "document": r.get("document"), "document_label": r.get("documentLabel"),
-            "article": r.get("article"), "evidence": r.get("exact"), "event": r.get("event"),
-        })
+        items.append(
+            {
+                "model": r["model"],
+                "model_id": local_id(r["model"], "model/"),
+                "model_label": r.get("modelLabel"),
+                "level": status_key(r.get("level")),
+                "place": r["place"],
+                "place_id": local_id(r["place"], "unit/"),
+                "place_label": r.get("placeLabel"),
+                "province": r.get("provinceLabel"),
+                "status": st,
+                "status_label": r.get("statusLabel") or STATUS_VI.get(st or "", st),
+                "when": r.get("when"),
+                "document": r.get("document"),
+                "document_label": r.get("documentLabel"),
+                "article": r.get("article"),
+                "evidence": r.get("exact"),
+                "event": r.get("event"),
+            }
+        )
     return paged(request, items, page, per_page, suffix, "event")
 
 
@@ -268,9 +340,15 @@ def _list_route(path: str, summary: str, fn: Any) -> None:
     """Register `path`, `path.json` and `path.csv` for one list endpoint."""
     for suffix in (None, "json", "csv"):
         route_path = path if suffix is None else f"{path}.{suffix}"
-        router.add_api_route(route_path, _wrap(fn, suffix), methods=["GET"], summary=summary,
-                             responses=LIST_RESPONSES, name=f"{fn.__name__}_{suffix or 'default'}",
-                             response_class=Response)
+        router.add_api_route(
+            route_path,
+            _wrap(fn, suffix),
+            methods=["GET"],
+            summary=summary,
+            responses=LIST_RESPONSES,
+            name=f"{fn.__name__}_{suffix or 'default'}",
+            response_class=Response,
+        )
 
 
 def _wrap(fn: Any, suffix: str | None) -> Any:
@@ -291,11 +369,14 @@ def _wrap(fn: Any, suffix: str | None) -> Any:
 
 async def list_mergers(
     request: Request,
-    province: Annotated[str | None, Query(min_length=1, max_length=100,
-                                          description="Tỉnh, có hoặc không dấu (\"bac ninh\")")] = None,
+    province: Annotated[
+        str | None, Query(min_length=1, max_length=100, description='Tỉnh, có hoặc không dấu ("bac ninh")')
+    ] = None,
     status: Annotated[Status | None, Query(description="Trạng thái / status")] = None,
     level: Annotated[Level | None, Query(description="Cấp / level")] = None,
-    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """CQ1: which offices are merged where, with status, date, deciding document and source sentence."""
     return await _mergers(request, province, status, level, page, per_page, suffix)
@@ -303,24 +384,44 @@ async def list_mergers(
 
 # --- models -----------------------------------------------------------------------------------------------
 
+
 async def list_models(
     request: Request,
     q: SearchText = None,
     kind: Annotated[Kind | None, Query(description="Loại mô hình / model kind")] = None,
     level: Annotated[Level | None, Query(description="Cấp / level")] = None,
-    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """Pilot models, with the number of places that apply each."""
-    found = await rows(request, "api_models", q=_folded(q, "q"), kindQ=kind.value if kind else None,
-                       levelQ=level.value if level else None)
-    items = [{"model": r["model"], "id": local_id(r["model"], "model/"), "label": r.get("label"),
-              "kind": status_key(r.get("kind")), "level": status_key(r.get("level")),
-              "places": int(r.get("places") or 0)} for r in found]
+    found = await rows(
+        request,
+        "api_models",
+        q=_folded(q, "q"),
+        kindQ=kind.value if kind else None,
+        levelQ=level.value if level else None,
+    )
+    items = [
+        {
+            "model": r["model"],
+            "id": local_id(r["model"], "model/"),
+            "label": r.get("label"),
+            "kind": status_key(r.get("kind")),
+            "level": status_key(r.get("level")),
+            "places": int(r.get("places") or 0),
+        }
+        for r in found
+    ]
     return paged(request, items, page, per_page, suffix, "model")
 
 
-@router.get("/models/{id:path}", summary="Một mô hình: thành phần, mọi nơi áp dụng với trạng thái mới nhất và "
-            "dòng thời gian / a model, every place with latest status and timeline", responses=DETAIL_RESPONSES)
+@router.get(
+    "/models/{id:path}",
+    summary="Một mô hình: thành phần, mọi nơi áp dụng với trạng thái mới nhất và "
+    "dòng thời gian / a model, every place with latest status and timeline",
+    responses=DETAIL_RESPONSES,
+)
 async def get_model(
     request: Request,
     id: Annotated[str, Path(description="Phần sau id/model/, ví dụ merger/district/...")],
@@ -336,33 +437,65 @@ async def get_model(
     for r in info:
         if r.get("component") and r["component"] not in seen:
             seen.add(r["component"])
-            components.append({"iri": r["component"], "label": r.get("componentLabel"),
-                               "type": status_key(r.get("componentType"))})
-    body = {"model": iri, "id": id, "label": first.get("label"), "kind": status_key(first.get("kind")),
-            "level": status_key(first.get("level")), "components": components,
-            "result": {"iri": first["result"], "label": first.get("resultLabel")} if first.get("result") else None,
-            "places": timelines(events, "place")}
+            components.append(
+                {
+                    "iri": r["component"],
+                    "label": r.get("componentLabel"),
+                    "type": status_key(r.get("componentType")),
+                }
+            )
+    body = {
+        "model": iri,
+        "id": id,
+        "label": first.get("label"),
+        "kind": status_key(first.get("kind")),
+        "level": status_key(first.get("level")),
+        "components": components,
+        "result": {"iri": first["result"], "label": first.get("resultLabel")}
+        if first.get("result")
+        else None,
+        "places": timelines(events, "place"),
+    }
     return await detail(request, iri, body)
 
 
 # --- places -----------------------------------------------------------------------------------------------
 
+
 async def list_places(
-    request: Request, q: SearchText = None, page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    request: Request,
+    q: SearchText = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """Administrative units with pilot applications; `q` searches names with or without diacritics."""
     found = await rows(request, "api_places", q=_folded(q, "q"))
-    items = [{"place": r["place"], "id": local_id(r["place"], "unit/"), "label": r.get("label"),
-              "type": status_key(r.get("type")), "code": r.get("code"), "parent": r.get("parent"),
-              "parent_label": r.get("parentLabel"), "models": int(r.get("models") or 0)} for r in found]
+    items = [
+        {
+            "place": r["place"],
+            "id": local_id(r["place"], "unit/"),
+            "label": r.get("label"),
+            "type": status_key(r.get("type")),
+            "code": r.get("code"),
+            "parent": r.get("parent"),
+            "parent_label": r.get("parentLabel"),
+            "models": int(r.get("models") or 0),
+        }
+        for r in found
+    ]
     return paged(request, items, page, per_page, suffix, "place")
 
 
-@router.get("/places/{id:path}", summary="Một đơn vị hành chính và mọi mô hình áp dụng ở đó, theo dòng thời gian "
-            "/ a unit and every model applied there, as a timeline", responses=DETAIL_RESPONSES)
+@router.get(
+    "/places/{id:path}",
+    summary="Một đơn vị hành chính và mọi mô hình áp dụng ở đó, theo dòng thời gian "
+    "/ a unit and every model applied there, as a timeline",
+    responses=DETAIL_RESPONSES,
+)
 async def get_place(
     request: Request,
-    id: Annotated[str, Path(description="Phần sau id/unit/: mã chính thức (\"27\") hoặc tỉnh/loại-tên")],
+    id: Annotated[str, Path(description='Phần sau id/unit/: mã chính thức ("27") hoặc tỉnh/loại-tên')],
 ) -> Response:
     """CQ3: for a place, every model applied there as a timeline."""
     iri = resource_iri("unit/", id)
@@ -371,31 +504,56 @@ async def get_place(
         raise ApiError(404, "not_found", "Không có đơn vị hành chính này. / No such place.")
     events = await rows(request, "api_events", place=("iri", iri))
     r = info[0]
-    body = {"place": iri, "id": id, "label": r.get("label"), "name": r.get("name"),
-            "type": status_key(r.get("type")), "code": r.get("code"), "parent": r.get("parent"),
-            "parent_label": r.get("parentLabel"), "models": timelines(events, "model")}
+    body = {
+        "place": iri,
+        "id": id,
+        "label": r.get("label"),
+        "name": r.get("name"),
+        "type": status_key(r.get("type")),
+        "code": r.get("code"),
+        "parent": r.get("parent"),
+        "parent_label": r.get("parentLabel"),
+        "models": timelines(events, "model"),
+    }
     return await detail(request, iri, body)
 
 
 # --- documents --------------------------------------------------------------------------------------------
 
+
 async def list_documents(
-    request: Request, q: SearchText = None,
+    request: Request,
+    q: SearchText = None,
     type: Annotated[DocType | None, Query(description="legal = văn bản, source = bài báo")] = None,
-    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """Legal documents and source articles."""
     found = await rows(request, "api_documents", q=_folded(q, "q"), qRaw=q.lower().strip() if q else None)
-    items = [{"document": r["document"], "id": local_id(r["document"]), "type": r.get("type"),
-              "label": r.get("label"), "number": r.get("number"), "kind": status_key(r.get("kind")),
-              "date": r.get("date"), "issuer": r.get("issuerLabel")}
-             for r in found if type is None or r.get("type") == type.value]
+    items = [
+        {
+            "document": r["document"],
+            "id": local_id(r["document"]),
+            "type": r.get("type"),
+            "label": r.get("label"),
+            "number": r.get("number"),
+            "kind": status_key(r.get("kind")),
+            "date": r.get("date"),
+            "issuer": r.get("issuerLabel"),
+        }
+        for r in found
+        if type is None or r.get("type") == type.value
+    ]
     return paged(request, items, page, per_page, suffix, "document")
 
 
-@router.get("/documents/{id:path}", summary="Một văn bản (quyết định gì) hoặc bài báo (văn bản và các đoạn bằng "
-            "chứng) / a document and what it decided, or an article with its text and evidence spans",
-            responses=DETAIL_RESPONSES)
+@router.get(
+    "/documents/{id:path}",
+    summary="Một văn bản (quyết định gì) hoặc bài báo (văn bản và các đoạn bằng "
+    "chứng) / a document and what it decided, or an article with its text and evidence spans",
+    responses=DETAIL_RESPONSES,
+)
 async def get_document(
     request: Request,
     id: Annotated[str, Path(description="Phần sau id/: legal/... hoặc article/<doc_id>")],
@@ -414,37 +572,68 @@ async def get_document(
         if e.get("event") in seen:
             continue
         seen.add(e.get("event"))
-        facts.append({"model": e["model"], "model_id": local_id(e["model"], "model/"),
-                      "model_label": e.get("modelLabel"), "kind": status_key(e.get("kind")),
-                      "level": status_key(e.get("level")), "place": e["place"],
-                      "place_id": local_id(e["place"], "unit/"), "place_label": e.get("placeLabel"),
-                      **{k: v for k, v in _event(e).items() if k != "_order"}})
-    body = {"document": iri, "id": id, "type": r.get("type"), "label": r.get("label"), "number": r.get("number"),
-            "kind": status_key(r.get("kind")), "date": r.get("date"), "issuer": r.get("issuerLabel"),
-            "title": r.get("title"), "province": r.get("spatialLabel"), "facts": facts}
+        facts.append(
+            {
+                "model": e["model"],
+                "model_id": local_id(e["model"], "model/"),
+                "model_label": e.get("modelLabel"),
+                "kind": status_key(e.get("kind")),
+                "level": status_key(e.get("level")),
+                "place": e["place"],
+                "place_id": local_id(e["place"], "unit/"),
+                "place_label": e.get("placeLabel"),
+                **{k: v for k, v in _event(e).items() if k != "_order"},
+            }
+        )
+    body = {
+        "document": iri,
+        "id": id,
+        "type": r.get("type"),
+        "label": r.get("label"),
+        "number": r.get("number"),
+        "kind": status_key(r.get("kind")),
+        "date": r.get("date"),
+        "issuer": r.get("issuerLabel"),
+        "title": r.get("title"),
+        "province": r.get("spatialLabel"),
+        "facts": facts,
+    }
     if is_article:
         body["text"] = r.get("text")
-        body["spans"] = sorted({(f["evidence"]["start"], f["evidence"]["end"]) for f in facts
-                                if f["evidence"] and f["evidence"]["start"] is not None})
+        body["spans"] = sorted(
+            {
+                (f["evidence"]["start"], f["evidence"]["end"])
+                for f in facts
+                if f["evidence"] and f["evidence"]["start"] is not None
+            }
+        )
     return await detail(request, iri, body)
 
 
 # --- search -----------------------------------------------------------------------------------------------
 
+
 async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Từ khoá, có hoặc không dấu")],
-    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """Search models, agencies, positions, places and documents; "thuan thanh" finds "huyện Thuận Thành"."""
     found = await rows(request, "api_search", q=_folded(q, "q"), qRaw=q.lower().strip())
-    items = [{"item": r["item"], "id": local_id(r["item"]), "label": r.get("label"),
-              "category": r.get("category")} for r in found]
+    items = [
+        {"item": r["item"], "id": local_id(r["item"]), "label": r.get("label"), "category": r.get("category")}
+        for r in found
+    ]
     return paged(request, items, page, per_page, suffix, "item")
 
 
-_list_route("/mergers", "Văn phòng/cơ quan nào hợp nhất ở đâu, trạng thái và thời điểm (CQ1) / which offices "
-            "are merged where", list_mergers)
+_list_route(
+    "/mergers",
+    "Văn phòng/cơ quan nào hợp nhất ở đâu, trạng thái và thời điểm (CQ1) / which offices are merged where",
+    list_mergers,
+)
 _list_route("/models", "Các mô hình thí điểm / pilot models", list_models)
 _list_route("/places", "Đơn vị hành chính có áp dụng thí điểm / places with pilots", list_places)
 _list_route("/documents", "Văn bản và bài báo / documents and articles", list_documents)
@@ -453,25 +642,43 @@ _list_route("/search", "Tìm kiếm (có hoặc không dấu) / search with or w
 
 # --- events (CQ5, CQ6) -------------------------------------------------------------------------------------
 
+
 async def list_events(
     request: Request,
-    province: Annotated[str | None, Query(min_length=1, max_length=100,
-                                          description="Tỉnh, có hoặc không dấu / province")] = None,
-    status: Annotated[list[Status] | None, Query(description="Một hoặc nhiều trạng thái / one or more")] = None,
+    province: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Tỉnh, có hoặc không dấu / province")
+    ] = None,
+    status: Annotated[
+        list[Status] | None, Query(description="Một hoặc nhiều trạng thái / one or more")
+    ] = None,
     kind: Annotated[Kind | None, Query(description="Loại mô hình / model kind")] = None,
     level: Annotated[Level | None, Query(description="Cấp / level")] = None,
-    latest: Annotated[bool, Query(description="Chỉ trạng thái mới nhất của mỗi nơi áp dụng / only the latest "
-                                  "status of each application")] = False,
-    page: Page = 1, per_page: PerPage = 50, suffix: str | None = None,
+    latest: Annotated[
+        bool,
+        Query(
+            description="Chỉ trạng thái mới nhất của mỗi nơi áp dụng / only the latest "
+            "status of each application"
+        ),
+    ] = False,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    suffix: str | None = None,
 ) -> Response:
     """Status events of pilot applications: CQ5 (concurrent positions paused or stopped in a province) and
     CQ6 (latest status not_implemented, with the deadline in `when`)."""
-    found = await rows(request, "api_events", provinceQ=_folded(province, "province"),
-                       kindQ=kind.value if kind else None, levelQ=level.value if level else None)
+    found = await rows(
+        request,
+        "api_events",
+        provinceQ=_folded(province, "province"),
+        kindQ=kind.value if kind else None,
+        levelQ=level.value if level else None,
+    )
     wanted = {s.value for s in status} if status else None
     if latest:
         last: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in sorted(found, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")):
+        for r in sorted(
+            found, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")
+        ):
             last[(r["model"], r["place"])] = r
         chosen = {r["event"] for r in last.values()}
         found = [r for r in found if r["event"] in chosen]
@@ -479,12 +686,20 @@ async def list_events(
     for r in found:
         if wanted is not None and status_key(r.get("status")) not in wanted:
             continue
-        items.append({"model": r["model"], "model_id": local_id(r["model"], "model/"),
-                      "model_label": r.get("modelLabel"), "kind": status_key(r.get("kind")),
-                      "level": status_key(r.get("level")), "place": r["place"],
-                      "place_id": local_id(r["place"], "unit/"), "place_label": r.get("placeLabel"),
-                      "province": r.get("provinceLabel"),
-                      **{k: v for k, v in _event(r).items() if k != "_order"}})
+        items.append(
+            {
+                "model": r["model"],
+                "model_id": local_id(r["model"], "model/"),
+                "model_label": r.get("modelLabel"),
+                "kind": status_key(r.get("kind")),
+                "level": status_key(r.get("level")),
+                "place": r["place"],
+                "place_id": local_id(r["place"], "unit/"),
+                "place_label": r.get("placeLabel"),
+                "province": r.get("provinceLabel"),
+                **{k: v for k, v in _event(r).items() if k != "_order"},
+            }
+        )
     return paged(request, items, page, per_page, suffix, "event")
 
 

@@ -23,21 +23,34 @@ router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS_W3 = Namespace("http://www.w3.org/ns/formats/")
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig",
-                 "nquads": "nquads"}
+RDFLIB_FORMAT = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+    "trig": "trig",
+    "nquads": "nquads",
+}
 PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Truy vấn sai cú pháp (thông báo của bộ phân tích) / syntax error"},
+    400: {
+        "model": ErrorBody,
+        "description": "Truy vấn sai cú pháp (thông báo của bộ phân tích) / syntax error",
+    },
     403: {"model": ErrorBody, "description": "Cập nhật, LOAD hoặc SERVICE không được phép / refused"},
     406: {"model": ErrorBody, "description": "Không có định dạng phù hợp / not acceptable"},
     413: {"model": ErrorBody, "description": "Yêu cầu quá lớn / request body too large"},
     415: {"model": ErrorBody, "description": "Content-Type không hỗ trợ / unsupported media type"},
     422: {"model": ErrorBody, "description": "Kết quả vượt giới hạn / result limit exceeded"},
-    503: {"model": ErrorBody, "description": "Truy vấn quá thời gian và đã bị dừng / query timed out and was stopped"},
+    503: {
+        "model": ErrorBody,
+        "description": "Truy vấn quá thời gian và đã bị dừng / query timed out and was stopped",
+    },
 }
 RESULT_CONTENT = {m: {} for m, _ in conneg.RESULT_FORMATS.values()} | {
-    m: {} for m, _ in conneg.GRAPH_FORMATS.values()}
+    m: {} for m, _ in conneg.GRAPH_FORMATS.values()
+}
 
 
 async def run_engine(request: Request, job: dict) -> Any:
@@ -48,19 +61,27 @@ async def run_engine(request: Request, job: dict) -> Any:
     except QuerySyntaxError as e:
         raise ApiError(400, "syntax_error", f"Lỗi cú pháp SPARQL / SPARQL syntax error: {e}") from None
     except QueryTimeout as e:
-        raise ApiError(503, "query_timeout",
-                       f"Truy vấn vượt quá {e.args[0]:g} giây và đã bị dừng. / Query exceeded the "
-                       f"{e.args[0]:g} s time limit and was stopped.", {"Retry-After": "1"}) from None
+        raise ApiError(
+            503,
+            "query_timeout",
+            f"Truy vấn vượt quá {e.args[0]:g} giây và đã bị dừng. / Query exceeded the "
+            f"{e.args[0]:g} s time limit and was stopped.",
+            {"Retry-After": "1"},
+        ) from None
     except ResultLimit as e:
-        raise ApiError(422, "result_limit",
-                       f"Kết quả vượt quá giới hạn {e.args[0]} dòng/bộ ba; hãy thêm LIMIT. / Result exceeds "
-                       f"the limit of {e.args[0]} rows or triples; add a LIMIT.") from None
+        raise ApiError(
+            422,
+            "result_limit",
+            f"Kết quả vượt quá giới hạn {e.args[0]} dòng/bộ ba; hãy thêm LIMIT. / Result exceeds "
+            f"the limit of {e.args[0]} rows or triples; add a LIMIT.",
+        ) from None
     except EngineError as e:
         raise ApiError(400, "query_error", f"Không thực hiện được truy vấn / query failed: {e}") from None
 
 
-async def answer_query(request: Request, query: str, default_graphs: list[str], named_graphs: list[str],
-                       fmt: str | None) -> Response:
+async def answer_query(
+    request: Request, query: str, default_graphs: list[str], named_graphs: list[str], fmt: str | None
+) -> Response:
     """Check, negotiate, run and serialise one SPARQL query."""
     settings = request.app.state.settings
     if not query.strip():
@@ -83,9 +104,14 @@ async def answer_query(request: Request, query: str, default_graphs: list[str], 
         if info.form is not None:
             raise ApiError(406, "not_acceptable", str(e)) from None
     job = {
-        "kind": "sparql", "query": query, "result_format": result_format or "json",
-        "graph_format": graph_format or "turtle", "default_graphs": default_graphs,
-        "named_graphs": named_graphs, "query_dataset": info.has_from, "prefixes": PREFIX_MAP,
+        "kind": "sparql",
+        "query": query,
+        "result_format": result_format or "json",
+        "graph_format": graph_format or "turtle",
+        "default_graphs": default_graphs,
+        "named_graphs": named_graphs,
+        "query_dataset": info.has_from,
+        "prefixes": PREFIX_MAP,
     }
     body, media = await run_engine(request, job)
     return Response(content=body, media_type=media, headers={"Vary": "Accept"})
@@ -94,25 +120,43 @@ async def answer_query(request: Request, query: str, default_graphs: list[str], 
 @router.get(
     "/sparql",
     summary="SPARQL 1.1 query (GET); không có query → mô tả dịch vụ / bare GET → service description",
-    responses={200: {"description": "Kết quả hoặc mô tả dịch vụ / results or service description",
-                     "content": RESULT_CONTENT}, **ERRORS},
+    responses={
+        200: {
+            "description": "Kết quả hoặc mô tả dịch vụ / results or service description",
+            "content": RESULT_CONTENT,
+        },
+        **ERRORS,
+    },
 )
 async def sparql_get(
     request: Request,
-    query: Annotated[str | None, Query(description="Truy vấn SPARQL / the SPARQL query", max_length=100_000)] = None,
-    default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri",
-                                                         description="Đồ thị mặc định / default graph IRIs")] = None,
-    named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri",
-                                                       description="Đồ thị có tên / named graph IRIs")] = None,
-    format: Annotated[str | None, Query(description="Ghi đè Accept: json, xml, csv, tsv, turtle, ntriples, "
-                                        "jsonld, rdfxml, trig, nquads hoặc một media type",
-                                        max_length=100)] = None,
-    update: Annotated[str | None, Query(description="Không hỗ trợ: dịch vụ chỉ đọc / refused (read-only)",
-                                        max_length=100_000)] = None,
+    query: Annotated[
+        str | None, Query(description="Truy vấn SPARQL / the SPARQL query", max_length=100_000)
+    ] = None,
+    default_graph_uri: Annotated[
+        list[str] | None, Query(alias="default-graph-uri", description="Đồ thị mặc định / default graph IRIs")
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None, Query(alias="named-graph-uri", description="Đồ thị có tên / named graph IRIs")
+    ] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            description="Ghi đè Accept: json, xml, csv, tsv, turtle, ntriples, "
+            "jsonld, rdfxml, trig, nquads hoặc một media type",
+            max_length=100,
+        ),
+    ] = None,
+    update: Annotated[
+        str | None,
+        Query(description="Không hỗ trợ: dịch vụ chỉ đọc / refused (read-only)", max_length=100_000),
+    ] = None,
 ) -> Response:
     """SPARQL Protocol query via GET; bare GET answers the service description."""
     if update is not None:
-        raise ApiError(403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused.")
+        raise ApiError(
+            403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
+        )
     if query is None:
         return await service_description(request, format)
     return await answer_query(request, query, default_graph_uri or [], named_graph_uri or [], format)
@@ -122,14 +166,26 @@ async def sparql_get(
     "/sparql",
     summary="SPARQL 1.1 query (POST form hoặc application/sparql-query)",
     responses={200: {"description": "Kết quả / results", "content": RESULT_CONTENT}, **ERRORS},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["query"], "properties": {
-            "query": {"type": "string"},
-            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "format": {"type": "string"}}}},
-        "application/sparql-query": {"schema": {"type": "string"}},
-    }}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "format": {"type": "string"},
+                        },
+                    }
+                },
+                "application/sparql-query": {"schema": {"type": "string"}},
+            },
+        }
+    },
 )
 async def sparql_post(
     request: Request,
@@ -146,29 +202,45 @@ async def sparql_post(
         raise ApiError(400, "bad_encoding", "Nội dung không phải UTF-8. / Body is not UTF-8.") from None
     dg, ng = list(default_graph_uri or []), list(named_graph_uri or [])
     if ctype == "application/sparql-update":
-        raise ApiError(403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused.")
+        raise ApiError(
+            403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
+        )
     if ctype == "application/sparql-query":
         return await answer_query(request, text, dg, ng, format)
     if ctype == "application/x-www-form-urlencoded":
         form = parse_qs(text, keep_blank_values=True)
         if "update" in form:
-            raise ApiError(403, "refused",
-                           "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused.")
+            raise ApiError(
+                403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
+            )
         if "query" not in form:
             raise ApiError(400, "missing_query", "Thiếu tham số 'query'. / Missing 'query' parameter.")
-        return await answer_query(request, form["query"][0], dg + form.get("default-graph-uri", []),
-                                  ng + form.get("named-graph-uri", []), (form.get("format") or [format])[0])
-    raise ApiError(415, "unsupported_media_type",
-                   "Dùng application/x-www-form-urlencoded hoặc application/sparql-query. / Use a form or "
-                   "application/sparql-query body.")
+        return await answer_query(
+            request,
+            form["query"][0],
+            dg + form.get("default-graph-uri", []),
+            ng + form.get("named-graph-uri", []),
+            (form.get("format") or [format])[0],
+        )
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        "Dùng application/x-www-form-urlencoded hoặc application/sparql-query. / Use a form or "
+        "application/sparql-query body.",
+    )
 
 
 async def graph_counts(request: Request) -> dict[str, int]:
     """Triple count per named graph, asked through the worker pool."""
-    rows = await run_engine(request, {
-        "kind": "rows",
-        "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-        "query_dataset": True, "limit": 1_000_000})
+    rows = await run_engine(
+        request,
+        {
+            "kind": "rows",
+            "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+            "query_dataset": True,
+            "limit": 1_000_000,
+        },
+    )
     return {r["g"]: int(r["n"]) for r in rows}
 
 
@@ -189,16 +261,42 @@ async def service_description(request: Request, fmt: str | None) -> Response:
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((svc, SD.feature, SD.UnionDefaultGraph))
     g.add((svc, RDFS.label, Literal("Bộ Máy KG — điểm truy vấn SPARQL", lang="vi")))
-    g.add((svc, RDFS.comment, Literal(
-        "Đồ thị mặc định là hợp của mọi đồ thị có tên (ontology, gazetteer, mỗi bài báo một đồ thị); "
-        "một bộ ba có trong nhiều đồ thị xuất hiện một lần cho mỗi đồ thị, hãy dùng DISTINCT. "
-        "Chỉ đọc: cập nhật, LOAD và SERVICE (ngoài danh sách cho phép) bị từ chối.", lang="vi")))
-    g.add((svc, RDFS.comment, Literal(
-        "The default graph is the union of all named graphs (ontology, gazetteer, one graph per article); "
-        "a triple stated in several graphs is matched once per graph, so use DISTINCT. Read-only: updates, "
-        "LOAD and SERVICE (unless allow-listed) are refused.", lang="en")))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"):
+    g.add(
+        (
+            svc,
+            RDFS.comment,
+            Literal(
+                "Đồ thị mặc định là hợp của mọi đồ thị có tên (ontology, gazetteer, mỗi bài báo một đồ thị); "
+                "một bộ ba có trong nhiều đồ thị xuất hiện một lần cho mỗi đồ thị, hãy dùng DISTINCT. "
+                "Chỉ đọc: cập nhật, LOAD và SERVICE (ngoài danh sách cho phép) bị từ chối.",
+                lang="vi",
+            ),
+        )
+    )
+    g.add(
+        (
+            svc,
+            RDFS.comment,
+            Literal(
+                "The default graph is the union of all named graphs (ontology, gazetteer, one graph per "
+                "article); a triple stated in several graphs is matched once per graph, so use DISTINCT. "
+                "Read-only: updates, LOAD and SERVICE (unless allow-listed) are refused.",
+                lang="en",
+            ),
+        )
+    )
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+        "TriG",
+        "N-Quads",
+    ):
         g.add((svc, SD.resultFormat, FORMATS_W3[name]))
     dataset = BNode()
     g.add((svc, SD.defaultDataset, dataset))
@@ -217,43 +315,57 @@ async def service_description(request: Request, fmt: str | None) -> Response:
         g.add((gr, VOID.triples, Literal(n, datatype=XSD.integer)))
     body = g.serialize(format=RDFLIB_FORMAT[key])
     media = conneg.GRAPH_FORMATS[key][0]
-    return Response(content=body.encode() if isinstance(body, str) else body, media_type=media,
-                    headers={"Vary": "Accept"})
+    return Response(
+        content=body.encode() if isinstance(body, str) else body, media_type=media, headers={"Vary": "Accept"}
+    )
 
 
 @router.get(
     "/graph-store",
     tags=["Graph Store"],
     summary="Graph Store HTTP Protocol (đọc): ?graph=IRI hoặc ?default",
-    responses={200: {"description": "Nội dung đồ thị / graph content",
-                     "content": {m: {} for m, _ in conneg.GRAPH_FORMATS.values()}},
-               404: {"model": ErrorBody, "description": "Không có đồ thị này / no such graph"},
-               **{k: v for k, v in ERRORS.items() if k in (400, 406, 422, 503)}},
+    responses={
+        200: {
+            "description": "Nội dung đồ thị / graph content",
+            "content": {m: {} for m, _ in conneg.GRAPH_FORMATS.values()},
+        },
+        404: {"model": ErrorBody, "description": "Không có đồ thị này / no such graph"},
+        **{k: v for k, v in ERRORS.items() if k in (400, 406, 422, 503)},
+    },
 )
 async def graph_store(
     request: Request,
-    graph: Annotated[str | None, Query(description="IRI của đồ thị có tên / named graph IRI",
-                                       max_length=2000)] = None,
-    default: Annotated[str | None, Query(description="Có mặt → đồ thị mặc định (hợp mọi đồ thị) / "
-                                         "present → the default graph (union)", max_length=10)] = None,
+    graph: Annotated[
+        str | None, Query(description="IRI của đồ thị có tên / named graph IRI", max_length=2000)
+    ] = None,
+    default: Annotated[
+        str | None,
+        Query(
+            description="Có mặt → đồ thị mặc định (hợp mọi đồ thị) / present → the default graph (union)",
+            max_length=10,
+        ),
+    ] = None,
     format: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """Read one named graph, or the default (union) graph."""
     if (graph is None) == (default is None):
-        raise ApiError(400, "bad_request", "Cần đúng một trong ?graph=IRI hoặc ?default. / Give exactly one of "
-                       "?graph=IRI or ?default.")
+        raise ApiError(
+            400,
+            "bad_request",
+            "Cần đúng một trong ?graph=IRI hoặc ?default. / Give exactly one of ?graph=IRI or ?default.",
+        )
     try:
         key = conneg.negotiate(conneg.GRAPH_FORMATS, request.headers.get("accept"), format)
     except conneg.NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
-    job: dict[str, Any] = {"kind": "sparql", "query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                           "graph_format": key, "prefixes": PREFIX_MAP}
+    limit = max(request.app.state.settings.result_limit, 2_000_000)
+    job: dict[str, Any] = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}
     if graph is not None:
         if not graph.startswith(("http://", "https://", "urn:")) or any(c in graph for c in '<>" {}|\\^`'):
             raise ApiError(400, "bad_graph_uri", "IRI đồ thị không hợp lệ. / Invalid graph IRI.")
         counts = await graph_counts(request)
         if graph not in counts:
             raise ApiError(404, "no_such_graph", f"Không có đồ thị <{graph}>. / No such graph.")
-        job["default_graphs"] = [graph]
+        job["graphs"] = [graph]
     body, media = await run_engine(request, job)
     return Response(content=body, media_type=media, headers={"Vary": "Accept"})

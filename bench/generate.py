@@ -29,6 +29,7 @@ RDF_TYPE = iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = iri("http://www.w3.org/2000/01/rdf-schema#label")
 DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+ERA = "2023"
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,12 @@ def vocab(scheme: str, concept: str) -> str:
 
 
 def unit_iri(u: Unit) -> str:
-    return rid(f"unit/{u.code}")
+    """`unit/<era>/<code>`, era 2023 = the units before the 1 July 2025 reform (ARCHITECTURE.md)."""
+    return rid(f"unit/{ERA}/{u.code}")
 
 
 def model_local(m: Model) -> str:
-    return f"{slug(m.kind)}/{m.level}/" + "--".join(sorted(slug(c) for c in m.components))
+    return f"{m.kind}/{m.level}/" + "--".join(sorted(slug(c) for c in m.components))
 
 
 def period_start(when: str) -> str:
@@ -131,8 +133,21 @@ class Generator:
 
     # -- reference graphs ------------------------------------------------------------------------------
     def vocabularies(self) -> None:
+        """The ontology graph the service holds (classes, SKOS schemes), else the status labels alone."""
         w = self.w
         w.use(str(GRAPH["ontology"]))
+        try:
+            import ontology
+
+            nt = ontology.load().serialize(format="nt", encoding="utf-8").decode("utf-8")
+        except (ImportError, AttributeError, FileNotFoundError):
+            nt = ""
+        for line in nt.splitlines():
+            if line.strip():
+                w.out.write(line.rstrip().removesuffix(".").rstrip() + w.graph)
+                w.count += 1
+        if nt:
+            return
         for s, (vi, en) in STATUS_LABELS.items():
             c = vocab("status", s)
             w.add(c, RDF_TYPE, iri(SKOS + "Concept"))
@@ -149,7 +164,7 @@ class Generator:
         w.add(s, b("unitCode"), lit(u.code))
         w.add(s, b("searchKey"), lit(u.search_key))
         if u.parent:
-            w.add(s, b("partOf"), iri(rid(f"unit/{u.parent}")))
+            w.add(s, b("partOf"), iri(rid(f"unit/{ERA}/{u.parent}")))
         self.unit_counts[u.level] += 1
 
     def agencies(self, u: Unit) -> None:
@@ -251,7 +266,7 @@ class Generator:
             place = iri(unit_iri(f.place))
             w.add(place, RDF_TYPE, b(UNIT_CLASSES.get((f.place.level, f.place.type_word), ("Commune",))[0]))
             w.add(place, RDFS_LABEL, lit(f.place.label, "vi"))
-            app_local = f"application/{model_local(f.model)}/{f.place.code}"
+            app_local = f"application/{model_local(f.model)}/{ERA}/{f.place.code}"
             app = iri(rid(app_local))
             ev = iri(rid(f"event/{a.doc_id}/{n}"))
             span = iri(rid(f"evidence/{a.doc_id}/{f.start}-{f.end}"))

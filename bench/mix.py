@@ -31,7 +31,7 @@ class Query:
 
 
 def term(var: str, value: str) -> str:
-    if not value.startswith(("http://", "https://")):
+    if not value.startswith(("http://", "https://", "urn:")):
         return '"' + value.translate(_ESC) + '"'
     return f"<{value}>"
 
@@ -53,10 +53,19 @@ def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
+def api_filter_vars(mix: dict) -> tuple[set[str], set[str], str]:
+    """The API's convention for filters not given (api/rest.py), so both sides run the same text."""
+    try:
+        from api.rest import FILTER_VARS, IRI_FILTER_VARS, NONE
+    except ImportError:
+        return set(mix.get("filter_vars", [])), set(), "urn:bomay:none"
+    return set(FILTER_VARS), set(IRI_FILTER_VARS), NONE
+
+
 def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> list[list[Query]]:
     """One list of bound instances per mix entry, cycling through up to `per_query` parameter values."""
     mix = yaml.safe_load((mix_file or Path(__file__).parent / "queries" / "mix.yaml").read_text())
-    filter_vars = mix.get("filter_vars", [])
+    filter_vars, iri_filter_vars, none = api_filter_vars(mix)
     out = []
     for e in mix["queries"]:
         path = next((ROOT / f for f in e["files"] if (ROOT / f).exists()), None)
@@ -75,6 +84,9 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
                 for var in filter_vars:
                     if var not in used and re.search(rf"\?{var}\b", raw):
                         used[var] = ""
+                for var in iri_filter_vars:
+                    if var not in used and re.search(rf"\?{var}\b", raw):
+                        used[var] = none
                 texts.append(bind(raw, used))
             rest = e.get("rest")
             if rest and values:

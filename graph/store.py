@@ -91,6 +91,11 @@ class Store(ABC):
         """Whether named graph `iri` holds any triple (cheap: no counting)."""
         return self.ask("ASK { GRAPH ?g { ?s ?p ?o } }", g=URIRef(iri))
 
+    def count(self, iri: str) -> int:
+        """Triple count of one named graph (0 when absent)."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(iri))
+        return int(rows[0]["n"]) if rows else 0
+
     def get_graph(self, iri: str) -> Graph:
         """Content of one named graph."""
         return self.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", g=URIRef(iri))
@@ -116,7 +121,7 @@ class Store(ABC):
         if load is None:  # the ontology package has not landed yet
             return False
         onto = load()
-        if not force and self.graphs().get(str(ONTOLOGY_GRAPH)) == len(onto):
+        if not force and self.count(str(ONTOLOGY_GRAPH)) == len(onto):
             return False
         self.replace_graph(str(ONTOLOGY_GRAPH), onto)
         return True

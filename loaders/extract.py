@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ontology.text import fold
 
@@ -53,9 +54,24 @@ def _free_dates(ctx: _Ctx, a: int, b: int) -> list[DateMention]:
     doc_dates = []
     for d in ctx.docs:
         for dm in ctx.dates:
-            if 0 <= dm.start - d.end <= 12:
+            # "Kết luận số 34-KL/TW ngày 7/8/2018": only "ngày" or a comma between number and date
+            if 0 <= dm.start - d.end <= 12 and _DOC_DATE_GAP.fullmatch(ctx.low[d.end:dm.start]):
                 doc_dates.append(dm.start)
     return [d for d in ctx.dates if a <= d.start < b and d.start not in doc_dates]
+
+
+_DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngày|ký|ban hành)?[\s,]*")
+
+
+def _effective_date(ctx: _Ctx, dates: list[DateMention]) -> DateMention | None:
+    """The date a decision takes effect ("kể từ ngày 01/9/2022") before any other in the clause
+    (the first is often the day the document was issued)."""
+    markers = load("relations")["effective_markers"]
+    for d in dates:
+        before = ctx.low[max(0, d.start - 16):d.start].rstrip()
+        if any(before.endswith(m) for m in markers):
+            return d
+    return dates[0] if dates else None
 
 
 def _section_when(ctx: _Ctx, paras: list[Paragraph], section: int | None) -> str | None:
@@ -104,24 +120,48 @@ def _has_figure(ctx: _Ctx, a: int, b: int) -> bool:
     return _count(ctx, a, b) is not None or _counted_level(ctx, a, b) is not None
 
 
+def _exception_at(low: str, a: int, b: int) -> int | None:
+    """Where ", riêng ..." / ", trừ ..." opens an exception after a model, in low[a:b]."""
+    m = _exception_re().search(low, a, b)
+    return m.start(1) if m else None
+
+
+@cache
+def _exception_re() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in load("relations")["exception_markers"])
+    return re.compile(rf"[,;:]\s*((?:{words})\s)")
+
+
 def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) -> list[dict]:
-    """"...; phấn đấu đến năm 2025 đạt 50%": a target with a figure and no model of its own sets a
-    target for the model(s) of the clause before it in the sentence."""
+    """A clause with a figure and no model of its own speaks of the model(s) of the clause before it in
+    the sentence: "...; phấn đấu đến năm 2025 đạt 50%" (a target), "...; đến nay có 10/12 huyện thực
+    hiện" (a report: a status cue, else a verb of doing gives the default status)."""
     count = _count(ctx, a, b)
-    target = next((c for c in cues if c.dominant and a <= c.start < b), None)
-    if not prev or not target or count is None:
+    if not prev or count is None:
         return []
+    own = [c for c in cues if a <= c.start < b]
+    target = next((c for c in own if c.dominant), None) or (own[0] if own else None)
+    if target is None:
+        if not any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", ctx.low[a:b])
+                   for v in load("relations")["report_verbs"]):
+            return []
+        target = st.Cue(a, a, st.default_status(), False)
     dates = _free_dates(ctx, a, b)
+    places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
     out, seen = [], set()
     for f in prev:
-        key = (f["kind"], f["level"], f["place"]["name"], tuple(f["components"]))
-        if key in seen:
-            continue
-        seen.add(key)
-        g = dict(f, status=target.status, count=count, when=as_when(dates[0].value) if dates else None,
-                 evidence={"start": a, "end": b, "text": ctx.doc.text[a:b]})
-        g["_explicit_when"] = g["when"] is not None
-        out.append(g)
+        for place in places or [None]:
+            key = (f["kind"], f["level"], place.name if place else f["place"]["name"], tuple(f["components"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            when = as_when(dates[0].value) if dates else f["when"]
+            g = dict(f, status=target.status, count=count, when=when,
+                     evidence={"start": a, "end": b, "text": ctx.doc.text[a:b]})
+            if place:
+                g["place"] = place.as_json()
+            g["_explicit_when"] = g["when"] is not None
+            out.append(g)
     return out
 
 
@@ -213,6 +253,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
     facts: list[dict] = []
     seen: dict[tuple, dict] = {}
     last_model: tuple[str, str | None, list[str]] | None = None
+    last_places: list[Place] = []  # places of the last model named ("cả 3 huyện đã chấm dứt mô hình này")
     carry: tuple[str, str] | None = None  # (status, when) of the last dated decision
     for p in paras:
         if p.kind != "para":
@@ -229,11 +270,13 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
         for si, sent in enumerate(p.sentences):
             cues = st.find_cues(low[sent.start:sent.end], sent.start)
             prev_facts: list[dict] = []  # facts of the previous clause of this sentence
+            fact_spans: list[tuple[int, int]] = []  # clauses of this sentence that gave facts
             for clause in sent.clauses:
                 a, b = clause.start, clause.end
                 bare = None
-                if not any(k in low[a:b] for k in rel_lex["clause_keywords"]) or \
-                        not find_models(text, low, a, b, []):
+                mentions = find_models(text, low, a, b, []) \
+                    if any(k in low[a:b] for k in rel_lex["clause_keywords"]) else []
+                if not mentions:
                     if h_lists and len(p.sentences) == 1 and len(sent.clauses) == 1:
                         bare = bare_item(text, low, a, b)
                     if not bare:
@@ -245,7 +288,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 place_spans = [(u.start, u.end, _type_word(text, u)) for u in units]
                 # a figure ("35 xã ... thực hiện") reports the state of things, not the heading's decision
                 inherited = None if _has_figure(ctx, a, b) else h_status
-                for mm in [bare] if bare else find_models(text, low, a, b, place_spans):
+                if place_spans and mentions:  # a named unit may end a component: read again with them
+                    mentions = find_models(text, low, a, b, place_spans)
+                for mm in [bare] if bare else mentions:
                     status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
                                         mm.exclude_cues) or inherited
                     if mm.anaphoric:
@@ -258,24 +303,54 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         variants = mm.variants
                         mm_kind = mm.kind
                         status = status or st.default_status()
-                    own_dates = _free_dates(ctx, a, b) or _free_dates(ctx, sent.start, sent.end)
-                    when = as_when(own_dates[0].value) if own_dates else None
-                    count = _count(ctx, a, b)
-                    places = units or []
+                    # the clause's own date, else one that opens the sentence ("Trong tháng 10/2022, ...");
+                    # not one of a target set after the model ("..., phấn đấu đến năm 2025 đạt ...")
+                    target_at = next((c.start for c in cues if c.dominant and mm.end <= c.start < b), b)
+                    own_dates = _free_dates(ctx, a, target_at) or \
+                        [d for d in _free_dates(ctx, sent.start, a) if not any(
+                            fa <= d.start < fb for fa, fb in fact_spans)]
+                    eff = _effective_date(ctx, own_dates)
+                    when = as_when(eff.value) if eff else None
+                    count = _count(ctx, a, target_at)
+                    places = units or (last_places if mm.anaphoric else [])
+                    groups = [(places, status, when)]
+                    exc = _exception_at(low, mm.end, b)
+                    if exc is not None and any(u.start >= exc for u in units):
+                        # "A đã sáp nhập ở tất cả các huyện, riêng huyện X chưa thực hiện"
+                        own = st.resolve(cues, mm.start, mm.end, (a, exc), (sent.start, sent.end),
+                                         mm.exclude_cues) or inherited or st.default_status()
+                        other = st.resolve(cues, exc, exc, (exc, b), (exc, b)) or status
+                        eff_own = _effective_date(ctx, [d for d in own_dates if d.start < exc])
+                        eff_exc = _effective_date(ctx, _free_dates(ctx, exc, b))
+                        groups = [([u for u in units if u.start < exc], own,
+                                   as_when(eff_own.value) if eff_own else None),
+                                  ([u for u in units if u.start >= exc], other,
+                                   as_when(eff_exc.value) if eff_exc else None)]
                     for v_level, comps in variants:
                         level = _model_level(v_level, comps, places, ctx, a, b)
                         comps = _suffix_generic(comps, level)
                         if not mm.anaphoric:
                             last_model = (mm_kind, level, comps)
-                        targets = places or [NATIONAL if _is_national(ctx, a, b) else
-                                             (ctx.province or Place(None, None, "province", None))]
-                        for place in targets:
-                            f = _fact(mm_kind, comps, mm.result, place, level, status, when, count, (a, b),
-                                      text, _decided_by(ctx, a, b))
-                            f["_explicit_when"] = when is not None
-                            clause_facts.append(f)
-                            fact_sentences.add(si)
+                            last_places = units
+                        for g_places, g_status, g_when in groups:
+                            targets = g_places or [NATIONAL if _is_national(ctx, a, b) else
+                                                   (ctx.province or Place(None, None, "province", None))]
+                            for place in targets:
+                                f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,
+                                          (a, b), text, _decided_by(ctx, a, b))
+                                f["_explicit_when"] = g_when is not None
+                                clause_facts.append(f)
+                                fact_sentences.add(si)
+                # "..., phấn đấu đến năm 2025 đạt 50%": a target after the model in the same clause
+                ends = max((f["evidence"]["end"] for f in clause_facts), default=a)
+                for c in cues:
+                    if c.dominant and a < c.start < b and low[a:c.start].rstrip().endswith(",") and \
+                            not find_models(text, low, c.start, b, []):
+                        clause_facts += _elliptic_target(ctx, cues, clause_facts, c.start, min(b, ends))
+                        break
                 para_facts.extend(clause_facts)
+                if clause_facts:
+                    fact_spans.append((a, b))
                 prev_facts = clause_facts or prev_facts
         # when: the sentence's own date, else a date in a sentence of the paragraph without facts,
         # else the section's "Thời gian thực hiện", else a dated decision just before.

@@ -559,7 +559,9 @@ class Gazetteer:
         n = 0
         while start + n < len(toks) and n < self.max_name_tokens:
             s, e, _ = toks[start + n]
-            if not (text[s].isupper() or text[s].isdigit()):
+            # "Cư M'gar", "Ea H'leo": a syllable after an apostrophe is written in lower case
+            after_apostrophe = n > 0 and text[toks[start + n - 1][1]:s] in _APOSTROPHES
+            if not (text[s].isupper() or text[s].isdigit() or after_apostrophe):
                 break
             if n and not _plain_gap(text, toks[start + n - 1][1], s):
                 break
@@ -625,10 +627,13 @@ def _min_level(word: str) -> str:
     return max(_WORD_LEVELS[word], key=LEVELS.index)
 
 
+_APOSTROPHES = ("'", "’", "ʼ")
+
+
 def _plain_gap(text: str, a: int, b: int) -> bool:
-    """True when two tokens are separated only by spaces or a hyphen (one name continues)."""
+    """True when two tokens are separated only by spaces, a hyphen or an apostrophe (one name continues)."""
     gap = text[a:b]
-    return gap.strip(" \u00a0") in ("", "-", "–")
+    return gap.strip(" \u00a0") in ("", "-", "–") or gap in _APOSTROPHES
 
 
 @lru_cache(maxsize=4096)

@@ -129,7 +129,9 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
     lex = _lex()["concurrency"]
     out: list[ModelMention] = []
     for m in _rx(lex["triggers"]).finditer(low, a, b):
-        left = _mask(low, a, m.start())  # "trưởng ban dân vận quận ủy, huyện ủy": the comma is kept inside
+        left = low[a:m.start()]
+        if "," in left:  # "trưởng ban dân vận quận ủy, huyện ủy": the comma is kept inside
+            left = _mask(low, a, m.start())
         cut = 0
         for c in lex["left_cuts"]:
             i = left.rfind(c)
@@ -168,17 +170,20 @@ def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], 
             r0 = i + len(joiner)
             comma = masked.find(",", r0)  # "A với B, Ban Thường vụ quyết định ...": B ends at the comma
             return [(a, a + i), (a + r0, a + comma if comma > 0 else b)], joiner.strip()
-    parts: list[tuple[int, int]] = []
-    s = 0
+    parts: list[tuple[int, int, str]] = []  # (start, end, the separator before it)
+    s, sep = 0, ""
     for m in re.finditer(r",\s*|\s+và\s+|\s+cùng\s+", masked):
-        parts.append((a + s, a + m.start()))
-        s = m.end()
-    parts.append((a + s, b))
+        parts.append((a + s, a + m.start(), sep))
+        s, sep = m.end(), m.group(0).strip()
+    parts.append((a + s, b, sep))
     kept: list[tuple[int, int]] = []
-    for pa, pb in parts:
+    for pa, pb, sep in parts:
         pa2 = pa + (4 if low.startswith("các ", pa) else 0)
         if kept and not agency_head(low, pa2, pb):
-            break
+            if sep == ",":
+                break
+            kept[-1] = (kept[-1][0], pb)  # "Trung tâm Văn hóa - Thông tin và Thể thao": "và" inside a name
+            continue
         kept.append((pa, pb))
     return kept, None
 
@@ -362,7 +367,7 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     out = []
     for m in _rx([lex["trigger"]]).finditer(low, a, b):
         before = low[max(a, m.start() - 12):m.start()].strip()
-        if any(before.endswith(p) for p in lex["plural_before"]):
+        if any(before.endswith(p) for p in lex["plural_before"] + lex["return_before"]):
             continue
         x0 = m.end()
         while x0 < b and low[x0] == " ":

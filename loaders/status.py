@@ -63,6 +63,9 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     before = [c for c in cues if clause[0] <= c.start < model_start and usable(c)]
     if before:
         return before[-1].status
+    within = [c for c in cues if model_start <= c.start < model_end and usable(c)]  # "A và B đã sáp nhập"
+    if within:
+        return within[0].status
     after = [c for c in cues if model_end <= c.start and c.end <= clause[1] and usable(c)]
     if after:
         return after[0].status

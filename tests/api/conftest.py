@@ -65,14 +65,34 @@ def free_port() -> int:
 def start_server(store: Path, log: Path, **env: str) -> Server:
     """Start uvicorn on a free port and wait until /health answers (or the process dies)."""
     port = free_port()
-    full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "3",
-                "BOMAY_RESULT_LIMIT": "500000", **env}
+    full_env = {
+        **os.environ,
+        "BOMAY_STORE": str(store),
+        "BOMAY_QUERY_TIMEOUT": "10",
+        "BOMAY_RESULT_LIMIT": "500000",
+        **env,
+    }
     full_env.pop("BOMAY_SPARQL_URL", None)
     out = log.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if proc.poll() is not None:
@@ -114,11 +134,15 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Read-only use: a server over a copy of the seeded store, with writes enabled but unused by read tests."""
+    """A server over a copy of the seeded store for read tests (writes enabled but never used)."""
     base = tmp_path_factory.mktemp("rstore")
     shutil.copytree(seeded_store, base / "store")
-    srv = start_server(base / "store", tmp_path_factory.mktemp("log") / "server.log", BOMAY_TOKEN=TOKEN,
-                       BOMAY_CORS_ORIGINS="https://example.org")
+    srv = start_server(
+        base / "store",
+        tmp_path_factory.mktemp("log") / "server.log",
+        BOMAY_TOKEN=TOKEN,
+        BOMAY_CORS_ORIGINS="https://example.org",
+    )
     yield srv
     stop_server(srv)
 

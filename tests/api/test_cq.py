@@ -23,8 +23,10 @@ SENTENCE = "Mô hình Văn phòng Huyện ủy – HĐND – UBND ở huyện Th
 
 def sparql(http: httpx.Client, name: str, **params: Any) -> list[dict[str, str]]:
     """Rows of cq query `name` run through /sparql, parameters bound as VALUES (graph.sparql.bind)."""
-    text = bind((QUERIES / f"{name}.rq").read_text(encoding="utf-8"),
-                {k: IRI(v) if isinstance(v, str) and v.startswith("http") else v for k, v in params.items()})
+    text = bind(
+        (QUERIES / f"{name}.rq").read_text(encoding="utf-8"),
+        {k: IRI(v) if isinstance(v, str) and v.startswith("http") else v for k, v in params.items()},
+    )
     r = http.post("/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200, r.text
     return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
@@ -43,8 +45,11 @@ def key(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].replace("-", "_")
 
 
-EXPECTED_CQ1 = {("Thuận Thành", "ended", "2022-Q4"), ("Kim Thành", "stopped", "2022-10"),
-                ("Bình Giang", "stopped", "2022-10")}
+EXPECTED_CQ1 = {
+    ("Thuận Thành", "ended", "2022-Q4"),
+    ("Kim Thành", "stopped", "2022-10"),
+    ("Bình Giang", "stopped", "2022-10"),
+}
 
 
 def test_cq1_sparql(http: httpx.Client) -> None:
@@ -94,7 +99,8 @@ def test_cq3_rest(http: httpx.Client) -> None:
     ((model),) = body["models"]
     assert OFFICES in model["model"]
     assert [(e["status"], e["when"], e["document_label"]) for e in model["timeline"]] == [
-        ("ended", "2022-Q4", "Kế hoạch 68-KH/TU")]
+        ("ended", "2022-Q4", "Kế hoạch 68-KH/TU")
+    ]
 
 
 PLAN_68 = "legal/tinh-uy-bac-ninh/68-kh-tu/2022"
@@ -109,20 +115,29 @@ def test_cq4_sparql(http: httpx.Client) -> None:
 
 def test_cq4_rest(http: httpx.Client) -> None:
     body = http.get(f"/api/documents/{PLAN_68}").json()
-    assert body["number"] == "68-KH/TU" and body["date"] == "2022-09-23" and body["issuer"] == "Tỉnh ủy Bắc Ninh"
+    assert (
+        body["number"] == "68-KH/TU" and body["date"] == "2022-09-23" and body["issuer"] == "Tỉnh ủy Bắc Ninh"
+    )
     assert {f["status"] for f in body["facts"]} == EXPECTED_CQ4
     ended = [f for f in body["facts"] if f["status"] == "ended"]
     assert [short(f["place_label"]) for f in ended] == ["Thuận Thành"]
 
 
-EXPECTED_CQ5_HD = {("Kinh Môn", "chanh-thanh-tra"), ("Thanh Hà", "chanh-thanh-tra"), ("Thanh Miện", "chanh-thanh-tra"),
-                   ("Kinh Môn", "truong-ban-to-chuc"), ("Nam Sách", "truong-ban-to-chuc"),
-                   ("Thanh Miện", "truong-ban-to-chuc"), ("Tứ Kỳ", "truong-ban-to-chuc")}
+EXPECTED_CQ5_HD = {
+    ("Kinh Môn", "chanh-thanh-tra"),
+    ("Thanh Hà", "chanh-thanh-tra"),
+    ("Thanh Miện", "chanh-thanh-tra"),
+    ("Kinh Môn", "truong-ban-to-chuc"),
+    ("Nam Sách", "truong-ban-to-chuc"),
+    ("Thanh Miện", "truong-ban-to-chuc"),
+    ("Tứ Kỳ", "truong-ban-to-chuc"),
+}
 
 
 def _cq5_key(model: str, place_label: str) -> tuple[str, str]:
     return short(place_label), "chanh-thanh-tra" if "chanh-thanh-tra" in model else (
-        "truong-ban-to-chuc" if "truong-ban-to-chuc" in model else model)
+        "truong-ban-to-chuc" if "truong-ban-to-chuc" in model else model
+    )
 
 
 def test_cq5_sparql(http: httpx.Client) -> None:
@@ -175,7 +190,15 @@ def test_cq7_rest(http: httpx.Client) -> None:
     assert [start, end] in article["spans"]
 
 
-@pytest.mark.parametrize("name", ["cq1_mergers", "cq2_model_places", "cq4_document_decisions",
-                                  "cq5_concurrent_paused", "cq6_not_implemented"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cq1_mergers",
+        "cq2_model_places",
+        "cq4_document_decisions",
+        "cq5_concurrent_paused",
+        "cq6_not_implemented",
+    ],
+)
 def test_every_cq_runs_unbound_through_sparql(http: httpx.Client, name: str) -> None:
     assert sparql(http, name)

@@ -1,4 +1,4 @@
-"""The explorer in real headless Chromium: search without diacritics, click a node, see the source sentence."""
+"""The explorer in real headless Chromium: search without diacritics, click a node, see its source."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ import pytest
 from tests.api.conftest import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed"),
+]
 
 
 def test_explore_search_click_and_source_sentence(server: Server, tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ import pytest
 import rdflib
 
 
-@pytest.mark.parametrize("fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("nquads", "nquads"),
-                                                ("trig", "trig"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    "fmt, rdflib_format",
+    [("turtle", "turtle"), ("ntriples", "nt"), ("nquads", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")],
+)
 def test_rdf_export_of_a_province(http: httpx.Client, fmt: str, rdflib_format: str) -> None:
     r = http.get(f"/export/{fmt}", params={"province": "bac ninh"})
     assert r.status_code == 200, r.text

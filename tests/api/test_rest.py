@@ -60,14 +60,18 @@ def test_search_with_and_without_diacritics(http: httpx.Client, q: str) -> None:
 
 
 def test_search_finds_models_agencies_and_documents(http: httpx.Client) -> None:
-    cats = {i["category"] for i in http.get("/api/search", params={"q": "van phong huyen uy"}).json()["items"]}
+    cats = {
+        i["category"] for i in http.get("/api/search", params={"q": "van phong huyen uy"}).json()["items"]
+    }
     assert {"model", "agency"} <= cats
     docs = http.get("/api/search", params={"q": "68-KH/TU"}).json()["items"]
     assert any(i["category"] == "document" and i["label"] == "Kế hoạch 68-KH/TU" for i in docs)
 
 
 def test_places_search_and_province_filter_without_diacritics(http: httpx.Client) -> None:
-    assert [p["id"] for p in http.get("/api/places", params={"q": "kim thanh"}).json()["items"]] == ["2023/293"]
+    assert [p["id"] for p in http.get("/api/places", params={"q": "kim thanh"}).json()["items"]] == [
+        "2023/293"
+    ]
     a = http.get("/api/mergers", params={"province": "hai duong"}).json()
     b = http.get("/api/mergers", params={"province": "Hải Dương"}).json()
     assert a == b and a["total"] > 0
@@ -87,7 +91,7 @@ def test_article_detail_has_text_and_evidence_spans(http: httpx.Client) -> None:
     assert body["facts"] and body["spans"]
     for f in body["facts"]:
         ev = f["evidence"]
-        assert body["text"][ev["start"]:ev["end"]] == ev["text"]
+        assert body["text"][ev["start"] : ev["end"]] == ev["text"]
 
 
 def test_detail_as_jsonld(http: httpx.Client) -> None:
@@ -98,31 +102,37 @@ def test_detail_as_jsonld(http: httpx.Client) -> None:
     assert (place, rdflib.RDFS.label, rdflib.Literal("thị xã Thuận Thành", lang="vi")) in g
 
 
-@pytest.mark.parametrize("path, params", [
-    ("/api/mergers", {"status": "finished"}),
-    ("/api/mergers", {"level": "country"}),
-    ("/api/models", {"kind": "merge"}),
-    ("/api/models", {"per_page": 0}),
-    ("/api/models", {"page": "x"}),
-    ("/api/search", {}),
-    ("/api/search", {"q": ""}),
-    ("/api/search", {"q": "…–"}),
-    ("/api/events", {"latest": "maybe"}),
-])
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/mergers", {"status": "finished"}),
+        ("/api/mergers", {"level": "country"}),
+        ("/api/models", {"kind": "merge"}),
+        ("/api/models", {"per_page": 0}),
+        ("/api/models", {"page": "x"}),
+        ("/api/search", {}),
+        ("/api/search", {"q": ""}),
+        ("/api/search", {"q": "…–"}),
+        ("/api/events", {"latest": "maybe"}),
+    ],
+)
 def test_bad_parameters_are_4xx_json(http: httpx.Client, path: str, params: dict) -> None:
     r = http.get(path, params=params)
     assert r.status_code == 422, r.text
     assert r.json()["error"] == "invalid_parameter" and r.json()["message"]
 
 
-@pytest.mark.parametrize("path, status", [
-    ("/api/models/merger/district/nope", 404),
-    ("/api/places/2023/99999", 404),
-    ("/api/documents/legal/_/nope/_", 404),
-    ("/api/places/..%2F..%2Fetc", 400),
-    ("/api/models/a%20b", 400),
-    ("/api/nowhere", 404),
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/models/merger/district/nope", 404),
+        ("/api/places/2023/99999", 404),
+        ("/api/documents/legal/_/nope/_", 404),
+        ("/api/places/..%2F..%2Fetc", 400),
+        ("/api/models/a%20b", 400),
+        ("/api/nowhere", 404),
+    ],
+)
 def test_unknown_or_bad_ids(http: httpx.Client, path: str, status: int) -> None:
     r = http.get(path)
     assert r.status_code == status
@@ -131,8 +141,14 @@ def test_unknown_or_bad_ids(http: httpx.Client, path: str, status: int) -> None:
 
 @pytest.mark.parametrize("evil", ['" } ; DROP ALL ; #', "') || true #", "<urn:x> ?p ?o", "\\u0022 }"])
 def test_injection_attempts_are_just_text(http: httpx.Client, evil: str) -> None:
-    for path, param in [("/api/search", "q"), ("/api/mergers", "province"), ("/api/places", "q"),
-                        ("/api/models", "q"), ("/api/documents", "q"), ("/api/events", "province")]:
+    for path, param in [
+        ("/api/search", "q"),
+        ("/api/mergers", "province"),
+        ("/api/places", "q"),
+        ("/api/models", "q"),
+        ("/api/documents", "q"),
+        ("/api/events", "province"),
+    ]:
         r = http.get(path, params={param: evil})
         assert r.status_code in (200, 422), (path, r.text)
         if r.status_code == 200:
@@ -154,9 +170,21 @@ def test_health_and_openapi(http: httpx.Client) -> None:
     h = http.get("/health").json()
     assert h["status"] == "ok" and h["articles"] == 2 and h["writes_enabled"] is True
     spec = http.get("/openapi.json").json()
-    for path in ["/sparql", "/graph-store", "/api/mergers", "/api/mergers.csv", "/api/models/{id}",
-                 "/api/places/{id}", "/api/documents/{id}", "/api/search", "/api/articles",
-                 "/api/articles/{id}", "/export/{format}", "/health", "/api/events"]:
+    for path in [
+        "/sparql",
+        "/graph-store",
+        "/api/mergers",
+        "/api/mergers.csv",
+        "/api/models/{id}",
+        "/api/places/{id}",
+        "/api/documents/{id}",
+        "/api/search",
+        "/api/articles",
+        "/api/articles/{id}",
+        "/export/{format}",
+        "/health",
+        "/api/events",
+    ]:
         assert path in spec["paths"], path
     statuses = spec["paths"]["/api/mergers"]["get"]["parameters"]
     status = next(p for p in statuses if p["name"] == "status")

@@ -16,11 +16,15 @@ import rdflib
 from ontology.namespaces import GRAPH, ONTOLOGY_GRAPH
 from tests.api.conftest import start_server, stop_server
 
-SELECT = ("PREFIX bomay: <https://w3id.org/bomay/ontology#> "
-          "SELECT DISTINCT ?doc ?id WHERE { ?doc a bomay:SourceDocument ; "
-          "<http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id")
-CONSTRUCT = ("PREFIX bomay: <https://w3id.org/bomay/ontology#> "
-             "CONSTRUCT { ?doc a bomay:SourceDocument } WHERE { ?doc a bomay:SourceDocument }")
+SELECT = (
+    "PREFIX bomay: <https://w3id.org/bomay/ontology#> "
+    "SELECT DISTINCT ?doc ?id WHERE { ?doc a bomay:SourceDocument ; "
+    "<http://purl.org/dc/terms/identifier> ?id } ORDER BY ?id"
+)
+CONSTRUCT = (
+    "PREFIX bomay: <https://w3id.org/bomay/ontology#> "
+    "CONSTRUCT { ?doc a bomay:SourceDocument } WHERE { ?doc a bomay:SourceDocument }"
+)
 SEED_IDS = ["000_3db7e80d1100efe9", "002_2638025429762e0c"]
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 
@@ -29,12 +33,15 @@ def ids_from_json(body: bytes) -> list[str]:
     return [b["id"]["value"] for b in json.loads(body)["results"]["bindings"]]
 
 
-@pytest.mark.parametrize("accept, media", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-])
+@pytest.mark.parametrize(
+    "accept, media",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+    ],
+)
 def test_select_in_every_results_format(http: httpx.Client, accept: str, media: str) -> None:
     r = http.get("/sparql", params={"query": SELECT}, headers={"Accept": accept})
     assert r.status_code == 200, r.text
@@ -52,7 +59,10 @@ def test_select_in_every_results_format(http: httpx.Client, accept: str, media: 
     else:
         lines = r.text.strip().split("\n")
         assert lines[0] == "?doc\t?id"
-        assert lines[1].split("\t") == [f"<https://w3id.org/bomay/id/article/{SEED_IDS[0]}>", f'"{SEED_IDS[0]}"']
+        assert lines[1].split("\t") == [
+            f"<https://w3id.org/bomay/id/article/{SEED_IDS[0]}>",
+            f'"{SEED_IDS[0]}"',
+        ]
 
 
 def test_ask_json_and_xml(http: httpx.Client) -> None:
@@ -62,10 +72,17 @@ def test_ask_json_and_xml(http: httpx.Client) -> None:
     assert ET.fromstring(r.content).find(f"{SRX}boolean").text == "true"
 
 
-@pytest.mark.parametrize("accept, rdflib_format", [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
-])
+@pytest.mark.parametrize(
+    "accept, rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/trig", "trig"),
+        ("application/n-quads", "nquads"),
+    ],
+)
 def test_construct_in_every_graph_format(http: httpx.Client, accept: str, rdflib_format: str) -> None:
     r = http.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
     assert r.status_code == 200, r.text
@@ -76,13 +93,19 @@ def test_construct_in_every_graph_format(http: httpx.Client, accept: str, rdflib
     assert subjects == {f"https://w3id.org/bomay/id/article/{i}" for i in SEED_IDS}
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
-    ("application/sparql-results+xml;q=0.2, application/sparql-results+json;q=0.9", "application/sparql-results+json"),
-    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml"),
-    ("image/png, text/*;q=0.3", "text/csv"),
-    ("*/*", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+        (
+            "application/sparql-results+xml;q=0.2, application/sparql-results+json;q=0.9",
+            "application/sparql-results+json",
+        ),
+        ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml"),
+        ("image/png, text/*;q=0.3", "text/csv"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_accept_with_several_types_and_q_values(http: httpx.Client, accept: str, expected: str) -> None:
     r = http.get("/sparql", params={"query": SELECT}, headers={"Accept": accept})
     assert r.status_code == 200
@@ -119,7 +142,7 @@ def test_dataset_parameters_are_honoured(http: httpx.Client) -> None:
     assert ids_from_json(r.content) == [SEED_IDS[0]]
     r = http.post("/sparql", data={"query": SELECT, "default-graph-uri": str(ONTOLOGY_GRAPH)})
     assert ids_from_json(r.content) == []
-    q = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/bomay/ontology#SourceDocument> } }")
+    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/bomay/ontology#SourceDocument> } }"
     r = http.get("/sparql", params={"query": q, "named-graph-uri": one})
     assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [one]
     q_from = SELECT.replace("WHERE", f"FROM <{one}> WHERE")
@@ -137,12 +160,16 @@ def test_service_description_has_void_counts_and_union_statement(http: httpx.Cli
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     assert (None, sd.feature, sd.UnionDefaultGraph) in g
-    counts = {str(name): int(n) for name, n in g.query(
-        "SELECT ?name ?n WHERE { ?ng <http://www.w3.org/ns/sparql-service-description#name> ?name ; "
-        "<http://www.w3.org/ns/sparql-service-description#graph>/<http://rdfs.org/ns/void#triples> ?n }")}
+    counts = {
+        str(name): int(n)
+        for name, n in g.query(
+            "SELECT ?name ?n WHERE { ?ng <http://www.w3.org/ns/sparql-service-description#name> ?name ; "
+            "<http://www.w3.org/ns/sparql-service-description#graph>/<http://rdfs.org/ns/void#triples> ?n }"
+        )
+    }
     for doc in SEED_IDS:
         assert counts[str(GRAPH[f"article/{doc}"])] > 0
-    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH[f"article/{SEED_IDS[0]}"]
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH[f'article/{SEED_IDS[0]}']}> {{ ?s ?p ?o }} }}"
     n = int(http.get("/sparql", params={"query": q}).json()["results"]["bindings"][0]["n"]["value"])
     assert counts[str(GRAPH[f"article/{SEED_IDS[0]}"])] == n
     totals = [int(o) for o in g.objects(None, void.triples)]
@@ -150,14 +177,17 @@ def test_service_description_has_void_counts_and_union_statement(http: httpx.Cli
     assert any("union" in str(c).lower() for c in g.objects(None, rdflib.RDFS.comment))
 
 
-@pytest.mark.parametrize("request_kw", [
-    {"params": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
-    {"params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
-    {"params": {"query": "LOAD <http://example.org/data.ttl>"}},
-    {"params": {"query": "PREFIX x: <urn:x:> DELETE WHERE { ?s ?p ?o }"}},
-    {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}},
-    {"params": {"query": "SELECT * WHERE { SERVICE SILENT ?ep { ?s ?p ?o } }"}},
-])
+@pytest.mark.parametrize(
+    "request_kw",
+    [
+        {"params": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
+        {"params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
+        {"params": {"query": "LOAD <http://example.org/data.ttl>"}},
+        {"params": {"query": "PREFIX x: <urn:x:> DELETE WHERE { ?s ?p ?o }"}},
+        {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}},
+        {"params": {"query": "SELECT * WHERE { SERVICE SILENT ?ep { ?s ?p ?o } }"}},
+    ],
+)
 def test_updates_load_and_service_are_refused(http: httpx.Client, request_kw: dict) -> None:
     r = http.get("/sparql", **request_kw)
     assert r.status_code == 403, r.text
@@ -218,7 +248,7 @@ def test_graph_store_read(http: httpx.Client) -> None:
     r = http.get("/graph-store", params={"graph": one}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
     g = rdflib.Graph().parse(data=r.text, format="nt")
-    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % one
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{one}> {{ ?s ?p ?o }} }}"
     n = int(http.get("/sparql", params={"query": q}).json()["results"]["bindings"][0]["n"]["value"])
     assert len(g) == n
     r = http.get("/graph-store", params={"default": ""}, headers={"Accept": "text/turtle"})

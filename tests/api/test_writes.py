@@ -26,16 +26,23 @@ def article_count(c: httpx.Client) -> int:
 def test_token_required_and_checked(w: httpx.Client) -> None:
     r = w.post("/api/articles", content=TEXT.encode(), headers={"Content-Type": "text/plain"})
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
-    r = w.post("/api/articles", content=TEXT.encode(),
-               headers={"Content-Type": "text/plain", "Authorization": "Bearer wrong"})
+    r = w.post(
+        "/api/articles",
+        content=TEXT.encode(),
+        headers={"Content-Type": "text/plain", "Authorization": "Bearer wrong"},
+    )
     assert r.status_code == 403 and r.json()["error"] == "bad_token"
     assert w.delete("/api/articles/000_3db7e80d1100efe9").status_code == 401
     assert article_count(w) == 2
 
 
 def test_post_plain_text_then_delete(w: httpx.Client) -> None:
-    r = w.post("/api/articles", params={"id": "hd_copy"}, content=TEXT.encode(),
-               headers={"Content-Type": "text/plain; charset=utf-8", **AUTH})
+    r = w.post(
+        "/api/articles",
+        params={"id": "hd_copy"},
+        content=TEXT.encode(),
+        headers={"Content-Type": "text/plain; charset=utf-8", **AUTH},
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["stored"] and body["validation"]["conforms"] and body["triples"] > 0
@@ -43,26 +50,43 @@ def test_post_plain_text_then_delete(w: httpx.Client) -> None:
     assert article_count(w) == 3
     doc = w.get("/api/documents/article/hd_copy").json()
     assert doc.get("text", "").startswith("Hải Dương") and doc["facts"], doc
-    again = w.post("/api/articles", params={"id": "hd_copy"}, content=TEXT.encode(),
-                   headers={"Content-Type": "text/plain", **AUTH})
-    assert again.status_code == 200 and again.json()["replaced"] and again.json()["triples"] == body["triples"]
+    again = w.post(
+        "/api/articles",
+        params={"id": "hd_copy"},
+        content=TEXT.encode(),
+        headers={"Content-Type": "text/plain", **AUTH},
+    )
+    assert (
+        again.status_code == 200 and again.json()["replaced"] and again.json()["triples"] == body["triples"]
+    )
     assert w.delete("/api/articles/hd_copy", headers=AUTH).json() == {
-        "id": "hd_copy", "graph": "https://w3id.org/bomay/graph/article/hd_copy", "deleted": True}
+        "id": "hd_copy",
+        "graph": "https://w3id.org/bomay/graph/article/hd_copy",
+        "deleted": True,
+    }
     assert w.get("/api/documents/article/hd_copy").status_code == 404
     assert w.delete("/api/articles/hd_copy", headers=AUTH).status_code == 404
     assert article_count(w) == 2
 
 
 def test_post_json_and_html(w: httpx.Client) -> None:
-    r = w.post("/api/articles", json={"text": TEXT, "id": "hd_json", "title": "Bản sao JSON",
-                                      "url": "https://example.org/a"}, headers=AUTH)
+    r = w.post(
+        "/api/articles",
+        json={"text": TEXT, "id": "hd_json", "title": "Bản sao JSON", "url": "https://example.org/a"},
+        headers=AUTH,
+    )
     assert r.status_code == 201, r.text
     doc = w.get("/api/documents/article/hd_json")
     assert doc.json()["title"] == "Bản sao JSON", doc.text
     paragraphs = "".join(f"<p>{p}</p>" for p in TEXT.split("\n") if p.strip())
-    html = f"<html><body><nav>Trang chủ</nav><article>{paragraphs}</article><script>alert(1)</script></body></html>"
-    r = w.post("/api/articles", params={"id": "hd_html"}, content=html.encode(),
-               headers={"Content-Type": "text/html", **AUTH})
+    html = (f"<html><body><nav>Trang chủ</nav><article>{paragraphs}</article>"
+            "<script>alert(1)</script></body></html>")
+    r = w.post(
+        "/api/articles",
+        params={"id": "hd_html"},
+        content=html.encode(),
+        headers={"Content-Type": "text/html", **AUTH},
+    )
     assert r.status_code == 201, r.text
     text = w.get("/api/documents/article/hd_html").json()["text"]
     assert "alert(1)" not in text and "Kim Thành" in text
@@ -70,17 +94,26 @@ def test_post_json_and_html(w: httpx.Client) -> None:
         assert w.delete(f"/api/articles/{doc}", headers=AUTH).status_code == 200
 
 
-@pytest.mark.parametrize("body, ctype, status", [
-    (b"", "text/plain", 400),
-    (b"\xff\xfe\x00bad", "text/plain", 400),
-    (b"\x00\x01\x02\x03" * 50, "text/plain", 400),
-    (b"The quick brown fox jumps over the lazy dog, again and again, in plain English.", "text/plain", 422),
-    (b"{not json", "application/json", 400),
-    (b'{"text": "a", "html": "b"}', "application/json", 400),
-    (TEXT.encode(), "application/pdf", 415),
-    (b"x" * 300_000, "text/plain", 413),
-])
-def test_bad_bodies_are_4xx_and_change_nothing(w: httpx.Client, body: bytes, ctype: str, status: int | None) -> None:
+@pytest.mark.parametrize(
+    "body, ctype, status",
+    [
+        (b"", "text/plain", 400),
+        (b"\xff\xfe\x00bad", "text/plain", 400),
+        (b"\x00\x01\x02\x03" * 50, "text/plain", 400),
+        (
+            b"The quick brown fox jumps over the lazy dog, again and again, in plain English.",
+            "text/plain",
+            422,
+        ),
+        (b"{not json", "application/json", 400),
+        (b'{"text": "a", "html": "b"}', "application/json", 400),
+        (TEXT.encode(), "application/pdf", 415),
+        (b"x" * 300_000, "text/plain", 413),
+    ],
+)
+def test_bad_bodies_are_4xx_and_change_nothing(
+    w: httpx.Client, body: bytes, ctype: str, status: int | None
+) -> None:
     before = article_count(w)
     r = w.post("/api/articles", content=body, headers={"Content-Type": ctype, **AUTH})
     assert 400 <= r.status_code < 500, r.text
@@ -92,8 +125,12 @@ def test_bad_bodies_are_4xx_and_change_nothing(w: httpx.Client, body: bytes, cty
 
 
 def test_bad_article_id(w: httpx.Client) -> None:
-    r = w.post("/api/articles", params={"id": "../x"}, content=TEXT.encode(),
-               headers={"Content-Type": "text/plain", **AUTH})
+    r = w.post(
+        "/api/articles",
+        params={"id": "../x"},
+        content=TEXT.encode(),
+        headers={"Content-Type": "text/plain", **AUTH},
+    )
     assert r.status_code == 422
     assert w.delete("/api/articles/a%20b", headers=AUTH).status_code == 422
 

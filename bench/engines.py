@@ -1,0 +1,241 @@
+"""The engines compared, behind one small interface: load the N-Quads, answer a query, say which processes
+to measure. Each runs inside its own worker process (bench/worker.py) so memory is measured per engine.
+
+Default-graph semantics (ARCHITECTURE.md: the default graph is the union of the named graphs):
+- `oxigraph`: pyoxigraph on disk with `use_default_graph_as_union=True`, exactly what graph/embedded.py
+  does. Oxigraph's union keeps one copy of a triple per graph holding it (no RDF merge), and our article
+  graphs repeat shared resources (models, places), so joins on those multiply before DISTINCT.
+- `oxigraph-merged`: the same store plus a deduplicated copy of all triples in the real default graph,
+  queried without the union flag: the read-replica layout that removes those duplicates.
+- `rdflib`: `Dataset(default_union=True)` in memory (what an rdflib-endpoint service does; set semantics).
+- `virtuoso`: its /sparql endpoint; no FROM = all graphs (also one row per copy, like Oxigraph).
+- `http`: our service (`bomay serve`) over its own on-disk store, through /sparql and the REST paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+SELECT_JSON = "application/sparql-results+json"
+TOKEN = "bench-token"
+
+
+def nquads_to_ntriples(src: Path, dst: Path) -> None:
+    """Drop the graph term of each quad (our generator's graph IRIs hold no spaces)."""
+    with src.open("rb") as fi, dst.open("wb") as fo:
+        for line in fi:
+            head, _sep, _tail = line.rstrip(b" .\n").rpartition(b" <")
+            fo.write(head + b" .\n")
+
+
+class Engine:
+    name = "?"
+    in_process = True
+
+    def load(self, data: Path) -> None:
+        raise NotImplementedError
+
+    def client(self) -> Callable[[str, str], int]:
+        """A query function for one thread: (query text, form) -> rows or triples returned."""
+        raise NotImplementedError
+
+    def server_pid(self) -> int | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class Oxigraph(Engine):
+    def __init__(self, merged: bool = False, workdir: Path | None = None) -> None:
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.merged = merged
+        self.name = "oxigraph-merged" if merged else "oxigraph"
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-ox-", dir=workdir))
+        self.store = ox.Store(str(self.dir))
+
+    def load(self, data: Path) -> None:
+        self.store.bulk_load(path=str(data), format=self.ox.RdfFormat.N_QUADS)
+        if self.merged:
+            nt = self.dir.parent / f"{self.dir.name}.nt"
+            nquads_to_ntriples(data, nt)
+            self.store.bulk_load(path=str(nt), format=self.ox.RdfFormat.N_TRIPLES)
+            nt.unlink()
+        self.store.optimize()
+
+    def client(self) -> Callable[[str, str], int]:
+        store, union = self.store, not self.merged
+
+        def run(text: str, form: str) -> int:
+            return sum(1 for _ in store.query(text, use_default_graph_as_union=union))
+
+        return run
+
+
+class Rdflib(Engine):
+    name = "rdflib"
+    forkable = True
+
+    def __init__(self) -> None:
+        from rdflib import Dataset
+
+        self.ds = Dataset(default_union=True)
+
+    def load(self, data: Path) -> None:
+        self.ds.parse(str(data), format="nquads")
+
+    def client(self) -> Callable[[str, str], int]:
+        ds = self.ds
+
+        def run(text: str, form: str) -> int:
+            return sum(1 for _ in ds.query(text))
+
+        return run
+
+
+def _http_runner(url: str, timeout: float) -> Callable[[str, str], int]:
+    client = httpx.Client(timeout=timeout)
+
+    def run(text: str, form: str) -> int:
+        accept = "application/n-triples" if form == "construct" else SELECT_JSON
+        r = client.get(url, params={"query": text}, headers={"Accept": accept})
+        if r.status_code != 200:
+            raise RuntimeError(f"HTTP {r.status_code}: {r.text[:300]}")
+        if form == "construct":
+            return r.content.count(b"\n")
+        return len(json.loads(r.content)["results"]["bindings"])
+
+    return run
+
+
+class Virtuoso(Engine):
+    name = "virtuoso"
+    in_process = False
+
+    def __init__(self, workdir: Path | None = None, timeout: int = 60) -> None:
+        from bench.virtuoso import Virtuoso as Server
+
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-virt-", dir=workdir))
+        self.timeout = timeout
+        self.server_cls = Server
+        self.server = None
+
+    def load(self, data: Path) -> None:
+        self.server = self.server_cls(self.tmp, data.parent, self.timeout).start()
+        self.server.load(data)
+
+    def client(self) -> Callable[[str, str], int]:
+        return _http_runner(self.server.sparql_url, self.timeout + 10)
+
+    def server_pid(self) -> int | None:
+        return self.server.proc.pid if self.server and self.server.proc else None
+
+    def close(self) -> None:
+        if self.server:
+            self.server.stop()
+
+
+class Http(Engine):
+    """`bomay serve` on a store bulk-loaded with the same N-Quads."""
+
+    name = "http"
+    in_process = False
+
+    def __init__(self, workdir: Path | None = None, timeout: int = 60, store_dir: Path | None = None) -> None:
+        self.dir = store_dir or Path(tempfile.mkdtemp(prefix="bench-http-", dir=workdir)) / "store"
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.base = ""
+
+    def load(self, data: Path) -> None:
+        import pyoxigraph as ox
+
+        st = ox.Store(str(self.dir))
+        st.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        st.optimize()
+        del st
+        self.start()
+
+    def start(self) -> None:
+        from bench.virtuoso import free_port
+
+        port = free_port()
+        env = os.environ | {"BOMAY_STORE": str(self.dir), "BOMAY_TOKEN": TOKEN,
+                            "BOMAY_QUERY_TIMEOUT": str(self.timeout), "BOMAY_RESULT_LIMIT": "10000000",
+                            "BOMAY_MAX_BODY": "20000000"}
+        env.pop("BOMAY_SPARQL_URL", None)
+        self.log = open(self.dir.parent / "serve.log", "ab")  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1",
+                                      "--port", str(port)], env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("bomay serve exited: " + (self.dir.parent / "serve.log").read_text()[-1500:])
+            try:
+                if httpx.get(self.base + "/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("bomay serve did not answer /health in 120 s")
+            time.sleep(0.2)
+
+    def client(self) -> Callable[[str, str], int]:
+        return _http_runner(self.base + "/sparql", self.timeout + 10)
+
+    def rest_client(self) -> Callable[[str], int]:
+        client = httpx.Client(timeout=self.timeout + 10)
+
+        def get(path: str) -> int:
+            r = client.get(self.base + path, headers={"Accept": "application/json"})
+            if r.status_code != 200:
+                raise RuntimeError(f"HTTP {r.status_code} on {path}: {r.text[:300]}")
+            return len(r.content)
+
+        return get
+
+    def server_pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def close(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def make(name: str, workdir: Path | None, timeout: int) -> Engine:
+    if name == "oxigraph":
+        return Oxigraph(False, workdir)
+    if name == "oxigraph-merged":
+        return Oxigraph(True, workdir)
+    if name == "rdflib":
+        return Rdflib()
+    if name == "virtuoso":
+        return Virtuoso(workdir, timeout)
+    if name == "http":
+        return Http(workdir, timeout)
+    raise ValueError(f"unknown engine {name}")

@@ -1,0 +1,132 @@
+"""Markdown tables from the workers' records: load and memory, latency with ratios, throughput, ingest."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+BASE = "oxigraph"
+
+
+def _ms(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x * 1000:.1f}" if x < 10 else f"{x * 1000:.0f}"
+
+
+def _ratio(x: float | None, base: float | None) -> str:
+    if x is None or not base:
+        return "–"
+    return f"{x / base:.2f}×"
+
+
+def queries(rec: list[dict]) -> dict[str, dict]:
+    out = {}
+    for r in rec:
+        if r["type"] in ("query", "timeout", "error"):
+            out[r["name"]] = r
+    return out
+
+
+def cell(r: dict | None, base: dict | None) -> str:
+    """`median / p95 ms (ratio of medians against the baseline)`, or why there is no figure."""
+    if r is None:
+        return "not run"
+    if r["type"] == "timeout":
+        lower = r["seconds"] / base["median"] if base and base.get("median") else None
+        return f"> {r['seconds']:.0f} s" + (f" (> {lower:.0f}×)" if lower else "")
+    if r["type"] == "error":
+        return "error"
+    s = f"{_ms(r['median'])} / {_ms(r['p95'])}"
+    if base and base.get("type") == "query" and r is not base:
+        s += f" ({_ratio(r['median'], base['median'])})"
+    return s
+
+
+def ratios(results: dict[str, list[dict]], engine: str, cq_names: list[str]) -> list[float]:
+    """Median ratios engine / baseline over the CQs; a timeout counts with its lower bound."""
+    base, other = queries(results.get(BASE, [])), queries(results.get(engine, []))
+    out = []
+    for n in cq_names:
+        b, o = base.get(n), other.get(n)
+        if not b or b["type"] != "query" or not o:
+            continue
+        if o["type"] == "query":
+            out.append(o["median"] / b["median"])
+        elif o["type"] == "timeout":
+            out.append(o["seconds"] / b["median"])
+    return out
+
+
+def render(meta: dict, results: dict[str, list[dict]], names: list[str], cq_names: list[str],
+           ingest: list[dict], notes: list[str]) -> str:
+    engines = [e for e in results if results[e]]
+    lines = [f"# Benchmark {meta['date']} — size {meta['size']}", ""]
+    lines += [f"- data: {meta['triples']:,} triples ({meta['articles']:,} article graphs, "
+              f"{meta['applications']:,} pilot applications; units {meta['units']}), seed {meta['seed']}, "
+              f"generated in {meta['gen_seconds']} s",
+              f"- machine: {meta['machine']['nproc']} cores ({meta['machine']['cpu']}), "
+              f"{meta['machine']['memory']}, {meta['machine']['os']}; shared with other jobs while measured",
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["machine"].items()
+                                         if k not in ("nproc", "cpu", "memory", "os")),
+              f"- settings: {meta['settings']}", f"- wall time of the whole run: {meta['wall']:.0f} s", ""]
+    lines += ["## Load and peak memory", "",
+              "| engine | load (s) | load vs oxigraph | peak RSS client/in-process (MB) | peak RSS server tree (MB) |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    base_load = next((r["seconds"] for r in results.get(BASE, []) if r["type"] == "load"), None)
+    for e in engines:
+        load = next((r["seconds"] for r in results[e] if r["type"] == "load"), None)
+        mem = [r for r in results[e] if r["type"] == "memory"]
+        self_mb = max((m["self_mb"] for m in mem), default=0)
+        server_mb = max((m["server_mb"] for m in mem), default=0)
+        lines.append(f"| {e} | {load:.2f} | {_ratio(load, base_load)} | {self_mb:.0f} | "
+                     f"{server_mb:.0f} |" if load is not None else f"| {e} | – | – | {self_mb:.0f} | {server_mb:.0f} |")
+    lines += ["", "## Latency: median / p95 in ms (ratio of medians against in-process pyoxigraph)", "",
+              "| query | rows | " + " | ".join(engines) + " |", "| --- | --- |" + " ---: |" * len(engines)]
+    base_q = queries(results.get(BASE, []))
+    per = {e: queries(results[e]) for e in engines}
+    for n in names:
+        rows = {tuple(per[e][n]["rows"]) for e in engines if n in per[e] and per[e][n]["type"] == "query"}
+        rows_s = "/".join(str(x) for x in next(iter(rows))) if len(rows) == 1 else "differ"
+        if n.endswith("(REST)"):
+            rows_s = "bytes"
+        star = " (CQ)" if n in cq_names else ""
+        lines.append(f"| {n}{star} | {rows_s} | " + " | ".join(cell(per[e].get(n), base_q.get(n.replace(' (REST)', '')))
+                                                            for e in engines) + " |")
+    lines += ["", "Rows: per parameter value; \"differ\" = engines disagree (see notes).", "",
+              "## Competency questions: median of per-query ratios against in-process pyoxigraph", "",
+              "| engine | median ratio | min | max | CQs counted |", "| --- | ---: | ---: | ---: | ---: |"]
+    for e in engines:
+        rs = ratios(results, e, cq_names)
+        if rs:
+            lines.append(f"| {e} | {statistics.median(rs):.2f}× | {min(rs):.2f}× | {max(rs):.2f}× | {len(rs)} |")
+    tp = [(e, r) for e in engines for r in results[e] if r["type"] == "throughput"]
+    if tp:
+        base_tp = next((r["qps"] for e, r in tp if e == BASE), None)
+        lines += ["", "## Throughput: competency questions, 8 concurrent clients", "",
+                  "| engine | queries/s | vs oxigraph | completed | errors | wall (s) |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for e, r in tp:
+            lines.append(f"| {e} | {r['qps']:.2f} | {_ratio(r['qps'], base_tp)} | {r['queries']} | {r['errors']} | "
+                         f"{r['seconds']:.1f} |")
+    if ingest:
+        lines += ["", "## Ingest with SHACL validation as the store grows", "",
+                  "| fill level | store triples | articles | CLI total (s) | CLI art/s | CLI marginal art/s "
+                  "| CLI 1-file run (s) | HTTP POST art/s | HTTP ok |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in ingest:
+            lines.append(f"| {r['level']} | {r['triples']:,} | {r['k']} | {r['cli_seconds']:.1f} | "
+                         f"{r['cli_rate']:.1f} | {r['cli_marginal']:.1f} | {r['cli_one']:.1f} | "
+                         f"{r['http_rate']:.1f} | {r['http_ok']}/{r['k']} |")
+        errs = [e for r in ingest for e in r.get("errors", [])]
+        if errs:
+            lines += ["", "Ingest errors (first): " + "; ".join(errs[:3])]
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

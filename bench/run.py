@@ -1,0 +1,154 @@
+"""`python -m bench.run --size S`: generate the graph, measure every engine side by side, write the report.
+
+Engines run one after another, each in its own worker process (bench/worker.py) so that memory is per
+engine and one engine's leftovers never slow the next. An in-process engine whose query passes the limit
+is restarted without that query (pyoxigraph cannot stop a running query). Results go to
+bench/results/<date>-<size>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import ingest, report
+from bench.generate import generate
+from bench.machine import describe
+from bench.mix import load_mix
+
+ENGINES = ("oxigraph", "oxigraph-merged", "http", "rdflib", "virtuoso")
+THROUGHPUT = {"oxigraph", "oxigraph-merged", "http"}
+# per size: parameter values per query, timed rounds, per-query limit (s), time budget per query (s),
+# throughput seconds, engine wall limit (s), ingest batch, ingest fill levels
+SETTINGS = {
+    "XS": dict(per_query=2, reps=3, timeout=5, budget=1, throughput=3, wall=60, ingest_k=5, levels=1),
+    "S": dict(per_query=2, reps=3, timeout=8, budget=1.5, throughput=5, wall=75, ingest_k=10, levels=2),
+    "M": dict(per_query=4, reps=5, timeout=30, budget=8, throughput=20, wall=900, ingest_k=50, levels=4),
+    "L": dict(per_query=4, reps=5, timeout=120, budget=20, throughput=30, wall=3600, ingest_k=50, levels=4),
+}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run_engine(engine: str, data: Path, cfg: dict, work: Path) -> tuple[list[dict], list[str]]:
+    """Run one engine's worker, restarting it past queries that hit the limit; its records and notes."""
+    out = work / f"{engine}.jsonl"
+    skip: set[str] = set()
+    notes: list[str] = []
+    deadline = time.monotonic() + cfg["wall"]
+    for _attempt in range(8):
+        cmd = [sys.executable, "-m", "bench.worker", "--engine", engine, "--data", str(data), "--out", str(out),
+               "--workdir", str(work), "--reps", str(cfg["reps"]), "--per-query", str(cfg["per_query"]),
+               "--timeout", str(cfg["timeout"]), "--budget", str(cfg["budget"]), "--skip", ",".join(sorted(skip))]
+        if engine in THROUGHPUT:
+            cmd += ["--throughput", str(cfg["throughput"])]
+        left = deadline - time.monotonic()
+        if left <= 0:
+            notes.append(f"{engine}: stopped at the engine's wall limit ({cfg['wall']} s)")
+            break
+        try:
+            rc = subprocess.run(cmd, cwd=ROOT, timeout=left, stdout=subprocess.DEVNULL,
+                                stderr=open(work / f"{engine}.err", "a")).returncode  # noqa: SIM115
+        except subprocess.TimeoutExpired:
+            rc = -1
+            notes.append(f"{engine}: stopped at the engine's wall limit ({cfg['wall']} s)")
+        records = _read(out)
+        if rc == 0:
+            break
+        started = [r["name"] for r in records if r["type"] == "start"]
+        done = {r["name"] for r in records if r["type"] in ("query", "timeout", "error", "throughput")}
+        skip |= done | {"load"}
+        if rc == 3 or rc == -1:
+            if started and started[-1] not in done:
+                with out.open("a") as fh:
+                    fh.write(json.dumps({"type": "timeout", "name": started[-1], "seconds": cfg["timeout"]}) + "\n")
+                skip.add(started[-1])
+            if rc == -1:
+                break
+            continue
+        err = (work / f"{engine}.err").read_text(errors="replace")[-600:]
+        notes.append(f"{engine}: worker failed (exit {rc}): {err.strip().splitlines()[-1] if err.strip() else ''}")
+        break
+    return _read(out), notes
+
+
+def _read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Benchmarks side by side (issue 6)")
+    ap.add_argument("--size", default="S", choices=sorted(SETTINGS))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--no-ingest", action="store_true")
+    ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "bomay-bench")
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    a = ap.parse_args(argv)
+    t0 = time.monotonic()
+    cfg = SETTINGS[a.size]
+    data = a.data_dir / f"{a.size}-{a.seed}"
+    log(f"generating size {a.size} into {data}")
+    params = generate(a.size, a.seed, data)
+    log(f"{params['counts']['triples']:,} triples, {params['counts']['articles']:,} articles")
+    work = Path(tempfile.mkdtemp(prefix=f"bomay-bench-{a.size}-"))
+    results: dict[str, list[dict]] = {}
+    notes: list[str] = []
+    try:
+        for engine in a.engines.split(","):
+            log(f"engine {engine}")
+            t = time.monotonic()
+            results[engine], n = run_engine(engine, data, cfg, work)
+            notes += n
+            log(f"engine {engine} done in {time.monotonic() - t:.0f} s")
+        rows = []
+        if not a.no_ingest:
+            log("ingest")
+            try:
+                rows = ingest.run(data / "data.nq", cfg["ingest_k"], cfg["levels"], a.seed, log, work)
+            except Exception as exc:  # noqa: BLE001 - the query figures are still worth writing
+                notes.append(f"ingest failed: {exc!s:.300}")
+                log(f"ingest failed: {exc}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    mix = load_mix(params, 1)
+    names = []
+    for inst in mix:
+        names.append(inst[0].name)
+        if inst[0].rest:
+            names.append(f"{inst[0].name} (REST)")
+    cq = [inst[0].name for inst in mix if inst[0].cq]
+    used = sorted({inst[0].source for inst in mix})
+    for e, recs in results.items():
+        for r in recs:
+            if r["type"] == "error":
+                notes.append(f"{e} {r['name']}: {r['error']}")
+    notes.append("query files: " + ", ".join(used))
+    now = dt.datetime.now(dt.UTC)
+    meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "size": a.size, "seed": a.seed,
+            "triples": params["counts"]["triples"], "articles": params["counts"]["articles"],
+            "applications": params["counts"]["applications"], "units": params["counts"]["units"],
+            "gen_seconds": params["seconds"], "machine": describe(), "settings": cfg,
+            "wall": time.monotonic() - t0}
+    text = report.render(meta, results, names, cq, rows, notes)
+    path = report.write(a.results / f"{now:%Y-%m-%d}-{a.size}.md", text)
+    (a.results / f"{now:%Y-%m-%d}-{a.size}.json").write_text(
+        json.dumps({"meta": meta, "results": results, "ingest": rows, "notes": notes}, ensure_ascii=False, indent=1))
+    log(f"wrote {path} in {time.monotonic() - t0:.0f} s")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

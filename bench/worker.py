@@ -1,0 +1,199 @@
+"""One engine in its own process: load, run the query mix, measure throughput, report memory.
+
+`python -m bench.worker --engine oxigraph --data DIR ...` appends JSON lines to --out as it goes, so a
+run the orchestrator has to stop (a query past its limit) still leaves what was measured; the query being
+run when it was stopped is the last "start" line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import signal
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from bench.engines import Http, make
+from bench.memory import TreeSampler, self_peak_mb
+from bench.mix import Query, load_mix
+
+
+class Out:
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("a", encoding="utf-8")
+
+    def __call__(self, **record: object) -> None:
+        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.fh.flush()
+
+
+def timed(fn, *args) -> tuple[float, int]:
+    t = time.perf_counter()
+    n = fn(*args)
+    return time.perf_counter() - t, n
+
+
+def with_timeout(seconds: float, fn, *args) -> tuple[float, int] | None:
+    """First run of a query in a thread: None when it is still running after `seconds`."""
+    box: list = []
+
+    def target() -> None:
+        try:
+            box.append(timed(fn, *args))
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            box.append(exc)
+
+    th = threading.Thread(target=target, daemon=True)
+    th.start()
+    th.join(seconds)
+    if not box:
+        return None
+    if isinstance(box[0], Exception):
+        raise box[0]
+    return box[0]
+
+
+def _measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeout: float, budget: float,
+             in_process: bool) -> None:
+    """Warm each instance once (timeout-guarded), then time rounds over the instances until `budget`."""
+    rows, times = [], []
+    for q in inst:
+        try:
+            first = with_timeout(timeout, run_one, q)
+        except Exception as exc:  # noqa: BLE001 - an engine's refusal is a result too
+            out(type="error", name=label, error=str(exc)[:300])
+            return
+        if first is None:
+            out(type="timeout", name=label, seconds=timeout)
+            if in_process:
+                os._exit(3)  # the query cannot be stopped in this process: the orchestrator restarts us
+            return
+        rows.append(first[1])
+    spent = 0.0
+    for _ in range(reps):
+        for q in inst:
+            dt, _n = timed(run_one, q)
+            times.append(dt)
+            spent += dt
+        if spent > budget:
+            break
+    out(type="query", name=label, rows=rows, n=len(times), median=statistics.median(times),
+        p95=sorted(times)[max(0, round(0.95 * len(times)) - 1)], mean=statistics.fmean(times))
+
+
+def measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeout: float, budget: float,
+            engine) -> None:
+    """Pure-Python engines (rdflib) measure in a forked child sharing the loaded graph copy-on-write, so a
+    query past its limit is ended by killing the child and the graph need not be loaded again."""
+    out(type="start", name=label)
+    if not getattr(engine, "forkable", False):
+        _measure(out, label, inst, run_one, reps, timeout, budget, engine.in_process)
+        return
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _measure(out, label, inst, run_one, reps, timeout, budget, False)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        os._exit(code)
+    deadline = time.monotonic() + timeout * (len(inst) + 1) + budget + 5
+    while time.monotonic() < deadline:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    out(type="timeout", name=label, seconds=timeout)
+
+
+def throughput(out: Out, engine, mix: list[list[Query]], clients: int, seconds: float) -> None:
+    """`clients` threads, each with its own connection, looping over the competency questions."""
+    cq = [q for inst in mix for q in inst if q.cq]
+    done = [0] * clients
+    errors = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def loop(i: int) -> None:
+        run = engine.client()
+        order = cq[:]
+        random.Random(i).shuffle(order)
+        k = 0
+        while time.perf_counter() < stop:
+            q = order[k % len(order)]
+            k += 1
+            try:
+                for text in q.texts:
+                    run(text, q.form)
+                done[i] += 1
+            except Exception:  # noqa: BLE001 - counted
+                errors[i] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    out(type="throughput", clients=clients, seconds=wall, queries=sum(done), errors=sum(errors),
+        qps=sum(done) / wall)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engine", required=True)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--per-query", type=int, default=4)
+    ap.add_argument("--timeout", type=float, default=30)
+    ap.add_argument("--budget", type=float, default=5)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--throughput", type=float, default=0)
+    ap.add_argument("--skip", default="")
+    a = ap.parse_args(argv)
+    out = Out(a.out)
+    skip = set(filter(None, a.skip.split(",")))
+    engine = make(a.engine, a.workdir, int(a.timeout))
+    with TreeSampler(engine.server_pid) as sampler:
+        try:
+            if "load" not in skip:
+                t = time.perf_counter()
+                engine.load(a.data / "data.nq")
+                out(type="load", seconds=time.perf_counter() - t, self_mb=self_peak_mb(),
+                    server_mb=sampler.peak_mb)
+            else:
+                engine.load(a.data / "data.nq")
+            params = json.loads((a.data / "params.json").read_text())
+            mix = load_mix(params, a.per_query)
+            run = engine.client()
+            for inst in mix:
+                name = inst[0].name
+                if name in skip:
+                    continue
+                measure(out, name, inst, lambda q: sum(run(t, q.form) for t in q.texts), a.reps, a.timeout,
+                        a.budget, engine)
+                if isinstance(engine, Http) and inst[0].rest and f"{name} (REST)" not in skip:
+                    get = engine.rest_client()
+                    measure(out, f"{name} (REST)", inst, lambda q, get=get: get(q.rest), a.reps, a.timeout,
+                            a.budget, engine)
+            if a.throughput and "throughput" not in skip:
+                out(type="start", name="throughput")
+                throughput(out, engine, mix, a.clients, a.throughput)
+        finally:
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            out(type="memory", self_mb=max(self_peak_mb(), children if engine.in_process else 0),
+                server_mb=sampler.peak_mb)
+            engine.close()
+
+
+if __name__ == "__main__":
+    main()

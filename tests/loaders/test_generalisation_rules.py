@@ -1,0 +1,124 @@
+"""Rules added to read articles from other provinces (tests/data/heldout), on sentences written here."""
+
+import unicodedata
+
+from loaders.batch import is_vietnamese
+from loaders.extract import extract_document
+from loaders.gazetteer import Gazetteer
+
+
+def facts(text: str) -> list[dict]:
+    return extract_document(text, "t")["models"]
+
+
+def key(f: dict) -> tuple:
+    return f["kind"], f["status"], f["level"], f["place"]["name"]
+
+
+def test_merger_written_with_the_verb_after_its_parts():
+    out = facts("Tin Phú Thọ\n\nTại tỉnh Phú Thọ, Phòng Tư pháp và Phòng Nội vụ huyện đã được hợp nhất "
+                "thành Phòng Nội vụ - Tư pháp từ tháng 3/2021.")
+    assert [key(f) for f in out] == [("merger", "implemented", "district", "tỉnh Phú Thọ")]
+    assert out[0]["components"] == ["Phòng Tư pháp", "Phòng Nội vụ huyện"]
+    assert out[0]["result"] == "Phòng Nội vụ - Tư pháp" and out[0]["when"] == "2021-03"
+
+
+def test_a_name_with_va_inside_stays_one_part():
+    out = facts("Tin Yên Bái\n\nTrung tâm Văn hóa - Thông tin và Thể thao và Đài Truyền thanh huyện "
+                "được sáp nhập thành Trung tâm Truyền thông và Văn hóa.")
+    assert out[0]["components"][0].startswith("Trung tâm Văn hóa - Thông tin và Thể thao")
+    assert len(out[0]["components"]) == 2
+
+
+def test_the_part_after_voi_ends_at_a_comma():
+    out = facts("Tin Hưng Yên\n\nVề mô hình hợp nhất Văn phòng Huyện ủy với Văn phòng HĐND và UBND huyện, "
+                "Tỉnh ủy Hưng Yên quyết định kết thúc thí điểm tại huyện Văn Lâm.")
+    assert [key(f) for f in out] == [("merger", "ended", "district", "huyện Văn Lâm")]
+    assert out[0]["components"][1] == "Văn phòng HĐND và UBND huyện"
+
+
+def test_a_bare_level_word_opening_the_next_clause_is_not_a_level_list():
+    out = facts("Tin Bắc Kạn\n\nVới mô hình Trưởng Ban Dân vận đồng thời là Chủ tịch Ủy ban MTTQ cấp huyện, "
+                "tỉnh Bắc Kạn đã dừng thực hiện.")
+    assert [key(f) for f in out] == [("concurrent_position", "stopped", "district", "tỉnh Bắc Kạn")]
+
+
+def test_a_bare_item_under_a_heading_of_models_takes_its_status():
+    out = facts("Tuyên Quang điều chỉnh mô hình\n\nCác mô hình tiếp tục thực hiện:\n\n"
+                "1. Đảng ủy Khối Doanh nghiệp tỉnh.\n\n"
+                "2. Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ.")
+    assert [key(f) for f in out] == [("other", "continued", "province", "tỉnh Tuyên Quang")]
+
+
+def test_a_figure_under_a_heading_reports_instead_of_inheriting_the_heading():
+    out = facts("Tin Hà Giang\n\nMô hình nghiên cứu thực hiện:\n\n"
+                "Toàn tỉnh Hà Giang có 12/195 xã thực hiện mô hình bí thư đồng thời là chủ tịch UBND xã.")
+    assert [key(f) for f in out] == [("concurrent_position", "implemented", "commune", "tỉnh Hà Giang")]
+
+
+def test_places_after_rieng_take_the_status_stated_after_it():
+    out = facts("Tin Cà Mau\n\nTrung tâm Y tế huyện và Bệnh viện đa khoa huyện đã sáp nhập ở tỉnh Cà Mau, "
+                "riêng huyện Năm Căn và huyện Ngọc Hiển chưa thực hiện.")
+    assert sorted(key(f) for f in out) == [
+        ("merger", "implemented", "district", "tỉnh Cà Mau"),
+        ("merger", "not_implemented", "district", "huyện Ngọc Hiển"),
+        ("merger", "not_implemented", "district", "huyện Năm Căn"),
+    ]
+
+
+def test_a_target_clause_without_a_model_sets_a_target_for_the_model_before_it():
+    out = facts("Tin Bến Tre\n\nTỉnh Bến Tre có 40/157 xã thực hiện bí thư đảng ủy đồng thời là "
+                "chủ tịch UBND xã; phấn đấu đến năm 2026 đạt 60%.")
+    assert sorted((f["status"], f["count"], f["when"]) for f in out) == [
+        ("implemented", "40/157", None), ("planned", "60%", "2026")]
+
+
+def test_a_target_after_a_comma_adds_a_planned_fact():
+    out = facts("Tin Long An\n\nTỉnh Long An tiếp tục nhân rộng mô hình bí thư chi bộ kiêm trưởng ấp, "
+                "phấn đấu đến năm 2026 đạt 90%.")
+    assert sorted((f["status"], f["count"], f["when"]) for f in out) == [
+        ("continued", None, None), ("planned", "90%", "2026")]
+
+
+def test_this_model_refers_back_to_the_places_just_named():
+    out = facts("Tin Hậu Giang\n\nTỉnh Hậu Giang đã hợp nhất Văn phòng Huyện ủy với Văn phòng HĐND và UBND "
+                "huyện tại huyện Long Mỹ và huyện Phụng Hiệp; đến tháng 9/2022, cả hai huyện đã chấm dứt "
+                "mô hình này.")
+    ended = sorted(f["place"]["name"] for f in out if f["status"] == "ended")
+    assert ended == ["huyện Long Mỹ", "huyện Phụng Hiệp"]
+    assert {f["when"] for f in out if f["status"] == "ended"} == {"2022-09"}
+
+
+def test_the_ordinary_council_office_and_a_return_to_the_old_office_are_not_models():
+    assert facts("Tin Ninh Bình\n\nVăn phòng HĐND - UBND huyện Kim Sơn tổ chức hội nghị cán bộ.") == []
+    assert facts("Tin Ninh Bình\n\nCác huyện của tỉnh Ninh Bình trở lại mô hình văn phòng như trước.") == []
+
+
+def test_a_date_after_a_document_number_is_the_documents_only_when_it_is_written_as_its_date():
+    out = facts("Tin Nam Định\n\nThực hiện Thông báo số 16-TB/TW, đến hết tháng 9/2022 tỉnh Nam Định đã kết "
+                "thúc việc hợp nhất Văn phòng Huyện ủy với Văn phòng HĐND và UBND huyện tại huyện Ý Yên.")
+    assert [(f["status"], f["when"]) for f in out] == [("ended", "2022-09")]
+
+
+def test_the_date_a_decision_takes_effect_wins_over_the_date_of_issue():
+    out = facts("Tin Điện Biên\n\nNgày 22/8/2022, Tỉnh ủy Điện Biên thôi thực hiện mô hình Trưởng Ban "
+                "Tổ chức Tỉnh ủy đồng thời là Giám đốc Sở Nội vụ kể từ ngày 01/9/2022.")
+    assert [(f["status"], f["when"], f["components"][1]) for f in out] == [
+        ("stopped", "2022-09", "Giám đốc Sở Nội vụ")]
+
+
+def test_gazetteer_units_told_apart_by_type_former_districts_and_apostrophes():
+    g = Gazetteer.default()
+    ht = g.province("Hà Tĩnh")
+    assert g.resolve("thị xã Kỳ Anh", province=ht).label == "thị xã Kỳ Anh"
+    assert g.resolve("huyện Kỳ Anh", province=ht).code == "447"
+    assert g.resolve("huyện Lộc Hà", province=ht).code == "448"  # merged into Thạch Hà in 2025
+    assert g.resolve("thị trấn Lộc Hà", province=ht).type == "township"
+    assert all(u.code != "448" for u in g.units_of("2023"))  # not in the package's own units
+    (_, _, u), = g.find_mentions("tại huyện Cư M'gar", province=g.province("Đắk Lắk"))
+    assert u.label == "huyện Cư M'gar"
+
+
+def test_decomposed_unicode_is_read_as_vietnamese():
+    text = "Thanh Hóa dừng thí điểm mô hình hợp nhất văn phòng cấp ủy với văn phòng HĐND và UBND huyện."
+    assert is_vietnamese(unicodedata.normalize("NFD", text))
