@@ -231,7 +231,12 @@ async def sparql_post(
 
 
 async def graph_counts(request: Request) -> dict[str, int]:
-    """Triple count per named graph, asked through the worker pool."""
+    """Triple count per named graph, asked through the worker pool; cached until the next write."""
+    engine = request.app.state.engine
+    cached = getattr(request.app.state, "graph_counts", None)
+    if cached is not None and cached[0] == engine.generation:
+        return dict(cached[1])
+    generation = engine.generation
     rows = await run_engine(
         request,
         {
@@ -241,7 +246,9 @@ async def graph_counts(request: Request) -> dict[str, int]:
             "limit": 1_000_000,
         },
     )
-    return {r["g"]: int(r["n"]) for r in rows}
+    counts = {r["g"]: int(r["n"]) for r in rows}
+    request.app.state.graph_counts = (generation, counts)
+    return dict(counts)
 
 
 async def service_description(request: Request, fmt: str | None) -> Response:

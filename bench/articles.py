@@ -46,7 +46,8 @@ FILLER = (
     "Các cấp ủy, tổ chức đảng quán triệt, triển khai thực hiện nghiêm túc các văn bản của Trung ương và của "
     "Tỉnh ủy.",
     "Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với Sở Nội vụ hướng dẫn, đôn đốc, kiểm tra việc thực hiện.",
-    "Toàn tỉnh tiếp tục thực hiện tinh giản biên chế gắn với cơ cấu lại đội ngũ cán bộ, công chức, viên chức.",
+    "Toàn tỉnh tiếp tục thực hiện tinh giản biên chế gắn với cơ cấu lại đội ngũ cán bộ, công chức, "
+    "viên chức.",
     "Cấp ủy các cấp thường xuyên quan tâm đến công tác đào tạo, bồi dưỡng cán bộ.",
     "Quá trình thực hiện, nếu có khó khăn, vướng mắc, các địa phương kịp thời báo cáo Ban Thường vụ Tỉnh ủy "
     "xem xét, quyết định.",
@@ -201,4 +202,4 @@ if __name__ == "__main__":
     art = w.write()
     print(art.text)
     for f in art.facts:
-        print(f.model.kind, f.place.label, f.status, f.when, repr(art.text[f.start:f.end][:60]))
+        print(f.model.kind, f.place.label, f.status, f.when, repr(art.text[f.start : f.end][:60]))

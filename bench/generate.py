@@ -80,10 +80,14 @@ AGENCIES = {
     ],
 }
 STATUS_LABELS = {
-    "continued": ("tiếp tục", "continued"), "researching": ("nghiên cứu", "researching"),
-    "planned": ("kế hoạch", "planned"), "implemented": ("đã triển khai", "implemented"),
-    "not_implemented": ("chưa triển khai", "not implemented"), "paused": ("tạm dừng", "paused"),
-    "stopped": ("dừng", "stopped"), "ended": ("kết thúc", "ended"),
+    "continued": ("tiếp tục", "continued"),
+    "researching": ("nghiên cứu", "researching"),
+    "planned": ("kế hoạch", "planned"),
+    "implemented": ("đã triển khai", "implemented"),
+    "not_implemented": ("chưa triển khai", "not implemented"),
+    "paused": ("tạm dừng", "paused"),
+    "stopped": ("dừng", "stopped"),
+    "ended": ("kết thúc", "ended"),
 }
 
 
@@ -296,8 +300,8 @@ class Generator:
                 w.add(pos, iri(str(OA["end"])), lit(str(f.end), datatype=XSD + "nonNegativeInteger"))
                 w.add(quote, RDF_TYPE, iri(str(OA["TextQuoteSelector"])))
                 w.add(quote, iri(str(OA["exact"])), lit(f.text))
-                w.add(quote, iri(str(OA["prefix"])), lit(a.text[max(0, f.start - 32):f.start]))
-                w.add(quote, iri(str(OA["suffix"])), lit(a.text[f.end:f.end + 32]))
+                w.add(quote, iri(str(OA["prefix"])), lit(a.text[max(0, f.start - 32) : f.start]))
+                w.add(quote, iri(str(OA["suffix"])), lit(a.text[f.end : f.end + 32]))
             self.app_events[rid(app_local)] += 1
             self.model_apps[rid(f"model/{model_local(f.model)}")] += 1
             self.place_apps[unit_iri(f.place)] += 1
@@ -313,6 +317,7 @@ class Generator:
 
     def params(self) -> dict:
         """Parameter values for the query mix: the busiest resources and a spread of ordinary ones."""
+
         def top(c: Counter, k: int = 8) -> list[str]:
             busiest = [x for x, _ in c.most_common(k // 2)]
             rest = sorted(c)[:: max(1, len(c) // (k - len(busiest)))]
@@ -325,12 +330,26 @@ class Generator:
             "province": top(self.province_apps),
             "legal": top(Counter(self.legal)),
             "application": top(self.app_events),
-            "article": [str(ID[f"article/{x}"]) for x in self.articles[:: max(1, len(self.articles) // 8)][:8]],
-            "search": ["thuan thanh", "kinh mon", "ban to chuc", "van phong huyen uy", "chanh thanh tra",
-                       "bi thu", "nam sach", "mttq"],
+            "article": [
+                str(ID[f"article/{x}"]) for x in self.articles[:: max(1, len(self.articles) // 8)][:8]
+            ],
+            "search": [
+                "thuan thanh",
+                "kinh mon",
+                "ban to chuc",
+                "van phong huyen uy",
+                "chanh thanh tra",
+                "bi thu",
+                "nam sach",
+                "mttq",
+            ],
             "status": [str(VOCAB[f"status/{s}"]) for s in ("paused", "stopped")],
-            "counts": {"triples": self.w.count, "articles": len(self.articles),
-                       "applications": len(self.app_events), "units": dict(self.unit_counts)},
+            "counts": {
+                "triples": self.w.count,
+                "articles": len(self.articles),
+                "applications": len(self.app_events),
+                "units": dict(self.unit_counts),
+            },
         }
 
 

@@ -34,15 +34,21 @@ def virtuoso_version() -> str:
     try:
         out = subprocess.run(["virtuoso-t", "--version"], capture_output=True, text=True, timeout=10)
         text = out.stdout + out.stderr
-        return next((ln.split("Version", 1)[1].strip().split()[0] for ln in text.splitlines() if "Version" in ln),
-                    "?")
+        return next(
+            (ln.split("Version", 1)[1].strip().split()[0] for ln in text.splitlines() if "Version" in ln), "?"
+        )
     except (OSError, subprocess.SubprocessError):
         return "not installed"
 
 
 def describe() -> dict[str, str]:
-    info = {"nproc": str(os.cpu_count()), "memory": f"{memory_gb():.1f} GiB", "cpu": cpu_model(),
-            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version()}
+    info = {
+        "nproc": str(os.cpu_count()),
+        "memory": f"{memory_gb():.1f} GiB",
+        "cpu": cpu_model(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
     for p in PACKAGES:
         try:
             info[p] = metadata.version(p)

@@ -46,7 +46,7 @@ def bind(text: str, values: dict[str, str]) -> str:
     m = _WHERE.search(text)
     if not m:
         raise ValueError("query has no WHERE group to bind parameters into")
-    return text[: m.end()] + block + text[m.end():]
+    return text[: m.end()] + block + text[m.end() :]
 
 
 def _strip_comments(text: str) -> str:
@@ -71,7 +71,10 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
         path = next((ROOT / f for f in e["files"] if (ROOT / f).exists()), None)
         if path is None:
             raise FileNotFoundError(f"no query file for {e['name']}: {e['files']}")
-        raws = [_strip_comments(p.read_text(encoding="utf-8")) for p in [path, *(ROOT / f for f in e.get("also", []))]]
+        raws = [
+            _strip_comments(p.read_text(encoding="utf-8"))
+            for p in [path, *(ROOT / f for f in e.get("also", []))]
+        ]
         form = "construct" if re.search(r"\bCONSTRUCT\b", raws[0], re.IGNORECASE) else "select"
         pools = {var: params[pool] for var, pool in e.get("bind", {}).items()}
         n = min(per_query, max((len(p) for p in pools.values()), default=1))
@@ -91,7 +94,8 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
             rest = e.get("rest")
             if rest and values:
                 rest = rest.format(id=next(iter(values.values())).removeprefix(e.get("strip", "")))
-            instances.append(Query(e["name"], tuple(texts), bool(e.get("cq")), form, rest,
-                                   str(path.relative_to(ROOT))))
+            instances.append(
+                Query(e["name"], tuple(texts), bool(e.get("cq")), form, rest, str(path.relative_to(ROOT)))
+            )
         out.append(instances)
     return out

@@ -20,6 +20,10 @@ def _ratio(x: float | None, base: float | None) -> str:
     return f"{x / base:.2f}×"
 
 
+def _num(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}"
+
+
 def queries(rec: list[dict]) -> dict[str, dict]:
     out = {}
     for r in rec:
@@ -58,31 +62,55 @@ def ratios(results: dict[str, list[dict]], engine: str, cq_names: list[str]) -> 
     return out
 
 
-def render(meta: dict, results: dict[str, list[dict]], names: list[str], cq_names: list[str],
-           ingest: list[dict], notes: list[str]) -> str:
+def render(
+    meta: dict,
+    results: dict[str, list[dict]],
+    names: list[str],
+    cq_names: list[str],
+    ingest: list[dict],
+    notes: list[str],
+) -> str:
     engines = [e for e in results if results[e]]
     lines = [f"# Benchmark {meta['date']} — size {meta['size']}", ""]
-    lines += [f"- data: {meta['triples']:,} triples ({meta['articles']:,} article graphs, "
-              f"{meta['applications']:,} pilot applications; units {meta['units']}), seed {meta['seed']}, "
-              f"generated in {meta['gen_seconds']} s",
-              f"- machine: {meta['machine']['nproc']} cores ({meta['machine']['cpu']}), "
-              f"{meta['machine']['memory']}, {meta['machine']['os']}; shared with other jobs while measured",
-              "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["machine"].items()
-                                         if k not in ("nproc", "cpu", "memory", "os")),
-              f"- settings: {meta['settings']}", f"- wall time of the whole run: {meta['wall']:.0f} s", ""]
-    lines += ["## Load and peak memory", "",
-              "| engine | load (s) | load vs oxigraph | peak RSS client/in-process (MB) | peak RSS server tree (MB) |",
-              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"- data: {meta['triples']:,} triples ({meta['articles']:,} article graphs, "
+        f"{meta['applications']:,} pilot applications; units {meta['units']}), seed {meta['seed']}, "
+        f"generated in {meta['gen_seconds']} s",
+        f"- machine: {meta['machine']['nproc']} cores ({meta['machine']['cpu']}), "
+        f"{meta['machine']['memory']}, {meta['machine']['os']}; shared with other jobs while measured",
+        "- versions: "
+        + ", ".join(
+            f"{k} {v}" for k, v in meta["machine"].items() if k not in ("nproc", "cpu", "memory", "os")
+        ),
+        f"- settings: {meta['settings']}",
+        f"- wall time of the whole run: {meta['wall']:.0f} s",
+        "",
+    ]
+    lines += [
+        "## Load and peak memory",
+        "",
+        "| engine | load (s) | load vs oxigraph | peak RSS client/in-process (MB) "
+        "| peak RSS server tree (MB) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     base_load = next((r["seconds"] for r in results.get(BASE, []) if r["type"] == "load"), None)
     for e in engines:
         load = next((r["seconds"] for r in results[e] if r["type"] == "load"), None)
-        mem = [r for r in results[e] if r["type"] == "memory"]
+        mem = [r for r in results[e] if "self_mb" in r]
         self_mb = max((m["self_mb"] for m in mem), default=0)
         server_mb = max((m["server_mb"] for m in mem), default=0)
-        lines.append(f"| {e} | {load:.2f} | {_ratio(load, base_load)} | {self_mb:.0f} | "
-                     f"{server_mb:.0f} |" if load is not None else f"| {e} | – | – | {self_mb:.0f} | {server_mb:.0f} |")
-    lines += ["", "## Latency: median / p95 in ms (ratio of medians against in-process pyoxigraph)", "",
-              "| query | rows | " + " | ".join(engines) + " |", "| --- | --- |" + " ---: |" * len(engines)]
+        lines.append(
+            f"| {e} | {load:.2f} | {_ratio(load, base_load)} | {self_mb:.0f} | {server_mb:.0f} |"
+            if load is not None
+            else f"| {e} | – | – | {self_mb:.0f} | {server_mb:.0f} |"
+        )
+    lines += [
+        "",
+        "## Latency: median / p95 in ms (ratio of medians against in-process pyoxigraph)",
+        "",
+        "| query | rows | " + " | ".join(engines) + " |",
+        "| --- | --- |" + " ---: |" * len(engines),
+    ]
     base_q = queries(results.get(BASE, []))
     per = {e: queries(results[e]) for e in engines}
     for n in names:
@@ -91,33 +119,57 @@ def render(meta: dict, results: dict[str, list[dict]], names: list[str], cq_name
         if n.endswith("(REST)"):
             rows_s = "bytes"
         star = " (CQ)" if n in cq_names else ""
-        lines.append(f"| {n}{star} | {rows_s} | " + " | ".join(cell(per[e].get(n), base_q.get(n.replace(' (REST)', '')))
-                                                            for e in engines) + " |")
-    lines += ["", "Rows: per parameter value; \"differ\" = engines disagree (see notes).", "",
-              "## Competency questions: median of per-query ratios against in-process pyoxigraph", "",
-              "| engine | median ratio | min | max | CQs counted |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines.append(
+            f"| {n}{star} | {rows_s} | "
+            + " | ".join(cell(per[e].get(n), base_q.get(n.replace(" (REST)", ""))) for e in engines)
+            + " |"
+        )
+    lines += [
+        "",
+        'Rows: per parameter value; "differ" = engines disagree (see notes).',
+        "",
+        "## Competency questions: median of per-query ratios against in-process pyoxigraph",
+        "",
+        "| engine | median ratio | min | max | CQs counted |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for e in engines:
         rs = ratios(results, e, cq_names)
         if rs:
-            lines.append(f"| {e} | {statistics.median(rs):.2f}× | {min(rs):.2f}× | {max(rs):.2f}× | {len(rs)} |")
+            lines.append(
+                f"| {e} | {statistics.median(rs):.2f}× | {min(rs):.2f}× | {max(rs):.2f}× | {len(rs)} |"
+            )
     tp = [(e, r) for e in engines for r in results[e] if r["type"] == "throughput"]
     if tp:
         base_tp = next((r["qps"] for e, r in tp if e == BASE), None)
-        lines += ["", "## Throughput: competency questions, 8 concurrent clients", "",
-                  "| engine | queries/s | vs oxigraph | completed | errors | wall (s) |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "## Throughput: competency questions, 8 concurrent clients",
+            "",
+            "| engine | queries/s | vs oxigraph | completed | errors | wall (s) | CQs in the loop |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
         for e, r in tp:
-            lines.append(f"| {e} | {r['qps']:.2f} | {_ratio(r['qps'], base_tp)} | {r['queries']} | {r['errors']} | "
-                         f"{r['seconds']:.1f} |")
+            mix = ", ".join(n.split("_")[0] for n in r.get("mix", [])) or "none under the limit"
+            lines.append(
+                f"| {e} | {r['qps']:.2f} | {_ratio(r['qps'], base_tp)} | {r['queries']} | "
+                f"{r['errors']} | {r['seconds']:.1f} | {mix} |"
+            )
     if ingest:
-        lines += ["", "## Ingest with SHACL validation as the store grows", "",
-                  "| fill level | store triples | articles | CLI total (s) | CLI art/s | CLI marginal art/s "
-                  "| CLI 1-file run (s) | HTTP POST art/s | HTTP ok |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "## Ingest with SHACL validation as the store grows",
+            "",
+            "| fill level | store triples | articles | CLI total (s) | CLI art/s | CLI marginal art/s "
+            "| CLI 1-file run (s) | HTTP POST art/s | HTTP ok |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for r in ingest:
-            lines.append(f"| {r['level']} | {r['triples']:,} | {r['k']} | {r['cli_seconds']:.1f} | "
-                         f"{r['cli_rate']:.1f} | {r['cli_marginal']:.1f} | {r['cli_one']:.1f} | "
-                         f"{r['http_rate']:.1f} | {r['http_ok']}/{r['k']} |")
+            lines.append(
+                f"| {r['level']} | {r['triples']:,} | {r['k']} | {r['cli_seconds']:.1f} | "
+                f"{r['cli_rate']:.1f} | {_num(r['cli_marginal'])} | {r['cli_one']:.1f} | "
+                f"{r['http_rate']:.1f} | {r['http_ok']}/{r['k']} |"
+            )
         errs = [e for r in ingest for e in r.get("errors", [])]
         if errs:
             lines += ["", "Ingest errors (first): " + "; ".join(errs[:3])]

@@ -63,7 +63,7 @@ UNIT_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
 def _split(full: str) -> tuple[str, str]:
     for word in ("Thành phố", "Thị xã", "Thị trấn", "Tỉnh", "Huyện", "Quận", "Xã", "Phường"):
         if full.startswith(word + " "):
-            return word, full[len(word) + 1:]
+            return word, full[len(word) + 1 :]
     return "Xã", full
 
 

@@ -82,12 +82,25 @@ class Virtuoso:
         self.sql_port = free_port()
         self.http_port = free_port()
         ini = self.dir / "virtuoso.ini"
-        ini.write_text(INI.format(d=self.dir, sql_port=self.sql_port, http_port=self.http_port,
-                                  data_dir=self.data_dir, buffers=BUFFERS, dirty=BUFFERS * 3 // 4,
-                                  timeout=self.timeout))
+        ini.write_text(
+            INI.format(
+                d=self.dir,
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                data_dir=self.data_dir,
+                buffers=BUFFERS,
+                dirty=BUFFERS * 3 // 4,
+                timeout=self.timeout,
+            )
+        )
         self._log = open(self.dir / "stdout.txt", "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=self.dir,
-                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+            cwd=self.dir,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + wait
         while not (_listening(self.http_port) and _listening(self.sql_port)):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -99,16 +112,24 @@ class Virtuoso:
 
     def isql(self, *statements: str) -> str:
         script = "".join(s.rstrip(";") + ";\n" for s in statements)
-        out = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", "dba", "dba"], input=script, text=True,
-                             capture_output=True, timeout=3600)
+        out = subprocess.run(
+            [ISQL, f"127.0.0.1:{self.sql_port}", "dba", "dba"],
+            input=script,
+            text=True,
+            capture_output=True,
+            timeout=3600,
+        )
         if out.returncode != 0 or "*** Error" in out.stdout:
             raise RuntimeError(f"isql failed: {out.stdout[-1500:]} {out.stderr[-500:]}")
         return out.stdout
 
     def load(self, nquads: Path) -> None:
         """The bulk loader (ld_dir + rdf_loader_run) on one N-Quads file: each quad keeps its graph."""
-        self.isql(f"ld_dir('{nquads.parent}', '{nquads.name}', 'urn:bomay:bench:default')",
-                  "rdf_loader_run()", "checkpoint")
+        self.isql(
+            f"ld_dir('{nquads.parent}', '{nquads.name}', 'urn:bomay:bench:default')",
+            "rdf_loader_run()",
+            "checkpoint",
+        )
         errors = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL")
         if "0 Rows" not in errors:
             raise RuntimeError(f"Virtuoso loader errors: {errors[-1500:]}")

@@ -58,8 +58,16 @@ def with_timeout(seconds: float, fn, *args) -> tuple[float, int] | None:
     return box[0]
 
 
-def _measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeout: float, budget: float,
-             in_process: bool) -> None:
+def _measure(
+    out: Out,
+    label: str,
+    inst: list[Query],
+    run_one,
+    reps: int,
+    timeout: float,
+    budget: float,
+    in_process: bool,
+) -> None:
     """Warm each instance once (timeout-guarded), then time rounds over the instances until `budget`."""
     rows, times = [], []
     for q in inst:
@@ -82,12 +90,20 @@ def _measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeou
             spent += dt
         if spent > budget:
             break
-    out(type="query", name=label, rows=rows, n=len(times), median=statistics.median(times),
-        p95=sorted(times)[max(0, round(0.95 * len(times)) - 1)], mean=statistics.fmean(times))
+    out(
+        type="query",
+        name=label,
+        rows=rows,
+        n=len(times),
+        median=statistics.median(times),
+        p95=sorted(times)[max(0, round(0.95 * len(times)) - 1)],
+        mean=statistics.fmean(times),
+    )
 
 
-def measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeout: float, budget: float,
-            engine) -> None:
+def measure(
+    out: Out, label: str, inst: list[Query], run_one, reps: int, timeout: float, budget: float, engine
+) -> None:
     """Pure-Python engines (rdflib) measure in a forked child sharing the loaded graph copy-on-write, so a
     query past its limit is ended by killing the child and the graph need not be loaded again."""
     out(type="start", name=label)
@@ -113,9 +129,15 @@ def measure(out: Out, label: str, inst: list[Query], run_one, reps: int, timeout
     out(type="timeout", name=label, seconds=timeout)
 
 
-def throughput(out: Out, engine, mix: list[list[Query]], clients: int, seconds: float) -> None:
-    """`clients` threads, each with its own connection, looping over the competency questions."""
-    cq = [q for inst in mix for q in inst if q.cq]
+def throughput(
+    out: Out, engine, mix: list[list[Query]], clients: int, seconds: float, names: set[str]
+) -> None:
+    """`clients` threads, each with its own connection, looping over the queries in `names`: those the
+    baseline answered under --tp-max (a query that takes seconds alone would only measure itself)."""
+    cq = [q for inst in mix for q in inst if q.name in names]
+    if not cq:
+        out(type="throughput", clients=clients, seconds=0, queries=0, errors=0, qps=0.0, mix=[])
+        return
     done = [0] * clients
     errors = [0] * clients
     stop = time.perf_counter() + seconds
@@ -142,8 +164,25 @@ def throughput(out: Out, engine, mix: list[list[Query]], clients: int, seconds: 
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    out(type="throughput", clients=clients, seconds=wall, queries=sum(done), errors=sum(errors),
-        qps=sum(done) / wall)
+    out(
+        type="throughput",
+        clients=clients,
+        seconds=wall,
+        queries=sum(done),
+        errors=sum(errors),
+        qps=sum(done) / wall,
+        mix=sorted(names),
+    )
+
+
+def _self_mb(engine) -> float:
+    """Our peak RSS; for a forking engine also its children's (they hold the same graph plus the query)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return max(self_peak_mb(), children if getattr(engine, "forkable", False) else 0)
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -159,6 +198,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--throughput", type=float, default=0)
     ap.add_argument("--skip", default="")
+    ap.add_argument(
+        "--tp-max", type=float, default=1.0, help="throughput mix: queries with a median below this"
+    )
+    ap.add_argument("--tp-names", default="", help="throughput mix: these queries (from the baseline's run)")
     a = ap.parse_args(argv)
     out = Out(a.out)
     skip = set(filter(None, a.skip.split(",")))
@@ -168,8 +211,12 @@ def main(argv: list[str] | None = None) -> None:
             if "load" not in skip:
                 t = time.perf_counter()
                 engine.load(a.data / "data.nq")
-                out(type="load", seconds=time.perf_counter() - t, self_mb=self_peak_mb(),
-                    server_mb=sampler.peak_mb)
+                out(
+                    type="load",
+                    seconds=time.perf_counter() - t,
+                    self_mb=self_peak_mb(),
+                    server_mb=sampler.peak_mb,
+                )
             else:
                 engine.load(a.data / "data.nq")
             params = json.loads((a.data / "params.json").read_text())
@@ -179,19 +226,37 @@ def main(argv: list[str] | None = None) -> None:
                 name = inst[0].name
                 if name in skip:
                     continue
-                measure(out, name, inst, lambda q: sum(run(t, q.form) for t in q.texts), a.reps, a.timeout,
-                        a.budget, engine)
+                measure(
+                    out,
+                    name,
+                    inst,
+                    lambda q: sum(run(t, q.form) for t in q.texts),
+                    a.reps,
+                    a.timeout,
+                    a.budget,
+                    engine,
+                )
+                out(type="memory", self_mb=_self_mb(engine), server_mb=sampler.peak_mb)
                 if isinstance(engine, Http) and inst[0].rest and f"{name} (REST)" not in skip:
                     get = engine.rest_client()
-                    measure(out, f"{name} (REST)", inst, lambda q, get=get: get(q.rest), a.reps, a.timeout,
-                            a.budget, engine)
+                    measure(
+                        out,
+                        f"{name} (REST)",
+                        inst,
+                        lambda q, get=get: get(q.rest),
+                        a.reps,
+                        a.timeout,
+                        a.budget,
+                        engine,
+                    )
             if a.throughput and "throughput" not in skip:
+                fast = set(filter(None, a.tp_names.split(","))) or {
+                    r["name"] for r in _records(a.out) if r["type"] == "query" and r["median"] < a.tp_max
+                }
                 out(type="start", name="throughput")
-                throughput(out, engine, mix, a.clients, a.throughput)
+                throughput(out, engine, mix, a.clients, a.throughput, fast)
         finally:
-            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            out(type="memory", self_mb=max(self_peak_mb(), children if engine.in_process else 0),
-                server_mb=sampler.peak_mb)
+            out(type="memory", self_mb=_self_mb(engine), server_mb=sampler.peak_mb)
             engine.close()
 
 

@@ -135,6 +135,11 @@ def _bind(g: Graph) -> None:
 def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
     """Turtle/N-Triples/JSON-LD of the union, or TriG/N-Quads with the named graphs kept."""
     rdflib_format = RDF_FORMATS[fmt][0]
+    dump = getattr(store, "dump_rdf", None)
+    if dump is not None and (sub is None or sub.whole):
+        from ontology.namespaces import PREFIXES
+
+        return dump(RDF_FORMATS[fmt][1], {p: str(ns) for p, ns in PREFIXES.items()})
     ds = rdf_dataset(store, sub)
     if fmt in ("trig", "nquads"):
         return ds.serialize(format=rdflib_format, encoding="utf-8")

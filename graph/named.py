@@ -58,6 +58,9 @@ class NamedQuery:
     def values(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check and convert the given parameters for binding; raises ValueError on a bad one."""
         known = {p.name: p for p in self.params}
+        if not known:  # a query that declares nothing: IRIs by their look, everything else a string
+            return {k: IRI(check_iri(str(v))) if str(v).startswith(("http://", "https://")) else str(v)
+                    for k, v in given.items() if v not in (None, "")}
         unknown = set(given) - set(known)
         if unknown:
             raise ValueError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}")

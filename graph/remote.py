@@ -78,13 +78,14 @@ class RemoteStore(Store):
 
     # -- HTTP ------------------------------------------------------------------------------------------
     def _get(self, query: str, accept: str, default_graph_uris=(), named_graph_uris=()) -> httpx.Response:
-        params: list[tuple[str, str]] = [("query", query)]
-        params += [("default-graph-uri", check_iri(u)) for u in default_graph_uris]
-        params += [("named-graph-uri", check_iri(u)) for u in named_graph_uris]
+        params: dict[str, str | list[str]] = {"query": query}
+        if default_graph_uris:
+            params["default-graph-uri"] = [check_iri(u) for u in default_graph_uris]
+        if named_graph_uris:
+            params["named-graph-uri"] = [check_iri(u) for u in named_graph_uris]
         headers = {"Accept": accept}
-        if len(query) > _GET_LIMIT:
-            resp = self._http.post(self.query_url, data=dict(params) if len(params) == 1 else params,
-                                   headers=headers)
+        if len(query) > _GET_LIMIT:  # form POST (a raw application/sparql-query body hangs Virtuoso 7.2)
+            resp = self._http.post(self.query_url, data=params, headers=headers)
         else:
             resp = self._http.get(self.query_url, params=params, headers=headers)
         self._check(resp)

@@ -40,6 +40,8 @@ class _Ctx:
     province_unit: object
     main_date: str | None
     main_doc: str | None = None
+    free: list[DateMention] | None = None  # dates that are not a cited document's own, once computed
+    main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
 
 
 def _lower(text: str) -> str:
@@ -51,13 +53,15 @@ def _lower(text: str) -> str:
 
 def _free_dates(ctx: _Ctx, a: int, b: int) -> list[DateMention]:
     """Dates in [a, b) that are not the date of a cited document."""
-    doc_dates = []
-    for d in ctx.docs:
-        for dm in ctx.dates:
-            # "Kết luận số 34-KL/TW ngày 7/8/2018": only "ngày" or a comma between number and date
-            if 0 <= dm.start - d.end <= 12 and _DOC_DATE_GAP.fullmatch(ctx.low[d.end:dm.start]):
-                doc_dates.append(dm.start)
-    return [d for d in ctx.dates if a <= d.start < b and d.start not in doc_dates]
+    if ctx.free is None:
+        doc_dates = set()
+        for d in ctx.docs:
+            for dm in ctx.dates:
+                # "Kết luận số 34-KL/TW ngày 7/8/2018": only "ngày" or a comma between number and date
+                if 0 <= dm.start - d.end <= 12 and _DOC_DATE_GAP.fullmatch(ctx.low[d.end:dm.start]):
+                    doc_dates.add(dm.start)
+        ctx.free = [d for d in ctx.dates if d.start not in doc_dates]
+    return [d for d in ctx.free if a <= d.start < b]
 
 
 _DOC_DATE_GAP = re.compile(r"[\s,]*(?:ngày|ký|ban hành)?[\s,]*")
@@ -137,17 +141,22 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
     the sentence: "...; phấn đấu đến năm 2025 đạt 50%" (a target), "...; đến nay có 10/12 huyện thực
     hiện" (a report: a status cue, else a verb of doing gives the default status)."""
     count = _count(ctx, a, b)
-    if not prev or count is None:
+    if not prev:
         return []
     own = [c for c in cues if a <= c.start < b]
     target = next((c for c in own if c.dominant), None) or (own[0] if own else None)
-    if target is None:
+    places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
+    if count is None:
+        # "Riêng huyện A và huyện B chưa hợp nhất.", "... nhưng đến tháng 6/2023 phải tách ra": a status
+        # word for the model just told, at the places named (else where it was told)
+        if target is None or target.dominant or any(f.get("_default") for f in prev):
+            return []
+    elif target is None:
         if not any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", ctx.low[a:b])
                    for v in load("relations")["report_verbs"]):
             return []
         target = st.Cue(a, a, st.default_status(), False)
     dates = _free_dates(ctx, a, b)
-    places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
     out, seen = [], set()
     for f in prev:
         for place in places or [None]:
@@ -155,7 +164,7 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
             if key in seen:
                 continue
             seen.add(key)
-            when = as_when(dates[0].value) if dates else f["when"]
+            when = as_when(dates[0].value) if dates else (f["when"] if f["status"] == target.status else None)
             g = dict(f, status=target.status, count=count, when=when,
                      evidence={"start": a, "end": b, "text": ctx.doc.text[a:b]})
             if place:
@@ -235,7 +244,9 @@ def extract_document(text: str, doc_id: str) -> dict:
     main = next((d for d in docs if d.date), None)
     ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
     lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
-    ctx.main_doc = next((d.number for d in docs if d.start < lead_end and d.date), None)
+    main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
+    ctx.main_doc = main_lead.number if main_lead else None
+    ctx.main_kind = main_lead.kind if main_lead else None
     facts = _relate_all(ctx, paras)
     return {
         "id": doc_id,
@@ -254,22 +265,36 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
     seen: dict[tuple, dict] = {}
     last_model: tuple[str, str | None, list[str]] | None = None
     last_places: list[Place] = []  # places of the last model named ("cả 3 huyện đã chấm dứt mô hình này")
+    history: list[tuple[str, str | None, list[str]]] = []  # models named so far ("hợp nhất văn phòng")
     carry: tuple[str, str] | None = None  # (status, when) of the last dated decision
+    list_section, list_items, list_over = None, False, False
     for p in paras:
         if p.kind != "para":
             if p.kind == "heading":
                 carry = None
             continue
-        heading = paras[p.section] if p.section is not None else None
+        # a numbered or bulleted list under a heading ends at the first plain paragraph after its items
+        if p.section != list_section:
+            list_section, list_items, list_over = p.section, False, False
+        if p.item:
+            list_items = True
+        elif list_items:
+            list_over = True
+        heading = paras[p.section] if p.section is not None and not list_over else None
         h_text = low[heading.start:heading.end] if heading else ""
         h_status = st.heading_status(h_text) if heading else None
+        if heading and not h_status:
+            h_status = st.plan_heading_status(h_text, ctx.main_kind)
         # items of a list under "Các mô hình tiếp tục thực hiện:" may be bare names
         h_lists = bool(h_status) and any(w in h_text for w in rel_lex["other"]["heading_words"])
         para_facts: list[dict] = []
         fact_sentences: set[int] = set()
+        last_clause_facts: list[dict] = []
         for si, sent in enumerate(p.sentences):
             cues = st.find_cues(low[sent.start:sent.end], sent.start)
-            prev_facts: list[dict] = []  # facts of the previous clause of this sentence
+            # facts of the previous clause of this sentence ("Trong đó, ..." continues the sentence before)
+            continues = any(low.startswith(w, sent.start) for w in rel_lex["continuation_markers"])
+            prev_facts: list[dict] = last_clause_facts if continues else []
             fact_spans: list[tuple[int, int]] = []  # clauses of this sentence that gave facts
             for clause in sent.clauses:
                 a, b = clause.start, clause.end
@@ -280,6 +305,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     if h_lists and len(p.sentences) == 1 and len(sent.clauses) == 1:
                         bare = bare_item(text, low, a, b)
                     if not bare:
+                        _status_from_next_clause(ctx, cues, prev_facts, a, b)
                         prev_facts = _elliptic_target(ctx, cues, prev_facts, a, b) or prev_facts
                         para_facts.extend(f for f in prev_facts if f["evidence"]["start"] == a)
                         continue
@@ -288,15 +314,17 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 place_spans = [(u.start, u.end, _type_word(text, u)) for u in units]
                 # a figure ("35 xã ... thực hiện") reports the state of things, not the heading's decision
                 inherited = None if _has_figure(ctx, a, b) else h_status
-                if place_spans and mentions:  # a named unit may end a component: read again with them
-                    mentions = find_models(text, low, a, b, place_spans)
+                if any(mm.start < ps < mm.end for mm in mentions for ps, _, _ in place_spans):
+                    mentions = find_models(text, low, a, b, place_spans)  # a named unit ends a component
                 for mm in [bare] if bare else mentions:
                     status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
                                         mm.exclude_cues) or inherited
+                    defaulted = status is None
                     if mm.anaphoric:
-                        if not last_model or not status:
+                        told = _referent(history, mm.hint, mm.kind) if mm.hint is not None else last_model
+                        if not told or not status:
                             continue
-                        kind, level0, comps = last_model
+                        kind, level0, comps = told
                         variants = [(level0, comps)]
                         mm_kind = kind
                     else:
@@ -331,6 +359,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         comps = _suffix_generic(comps, level)
                         if not mm.anaphoric:
                             last_model = (mm_kind, level, comps)
+                            history.append(last_model)
+                        if units or not mm.anaphoric:
                             last_places = units
                         for g_places, g_status, g_when in groups:
                             targets = g_places or [NATIONAL if _is_national(ctx, a, b) else
@@ -339,6 +369,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,
                                           (a, b), text, _decided_by(ctx, a, b))
                                 f["_explicit_when"] = g_when is not None
+                                f["_default"] = defaulted and g_status == status and not count
                                 clause_facts.append(f)
                                 fact_sentences.add(si)
                 # "..., phấn đấu đến năm 2025 đạt 50%": a target after the model in the same clause
@@ -352,6 +383,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 if clause_facts:
                     fact_spans.append((a, b))
                 prev_facts = clause_facts or prev_facts
+            last_clause_facts = prev_facts
         # when: the sentence's own date, else a date in a sentence of the paragraph without facts,
         # else the section's "Thời gian thực hiện", else a dated decision just before.
         para_dates = [d for si, s in enumerate(p.sentences) if si not in fact_sentences
@@ -373,10 +405,59 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 kept = seen[key]
                 kept["when"] = kept["when"] or f["when"]
                 kept["count"] = kept["count"] or f["count"]
+                kept["_default"] = kept.get("_default", False) and f.get("_default", False)
                 continue
             seen[key] = f
             facts.append(f)
-    return facts
+    return _drop_generic(facts)
+
+
+def _model_key(f: dict) -> tuple:
+    return f["kind"], f["level"], f["status"], tuple(sorted(component_key(c) for c in f["components"]))
+
+
+def _drop_generic(facts: list[dict]) -> list[dict]:
+    """A model mentioned in passing for the whole province ("sơ kết thí điểm mô hình X"), with no status
+    word and no figure, adds nothing when the article gives the places where X has that status."""
+    placed = {_model_key(f) for f in facts if f["place"].get("code") and not _is_province(f)}
+    out = []
+    for f in facts:
+        generic = f.pop("_default", False) and _is_province(f)
+        if generic and _model_key(f) in placed:
+            continue
+        out.append(f)
+    return out
+
+
+def _is_province(f: dict) -> bool:
+    iri = f["place"].get("iri") or ""
+    code = f["place"].get("code") or ""
+    return not iri or (len(code) <= 2)
+
+
+def _referent(history: list[tuple[str, str | None, list[str]]], hint: str, kind: str) -> tuple | None:
+    """The latest model of that kind told whose components hold every word of `hint` ("văn phòng")."""
+    words = set(component_key(hint).split())
+    for told in reversed(history):
+        if told[0] == kind and words <= set(component_key(" ".join(told[2])).split()):
+            return told
+    return None
+
+
+def _status_from_next_clause(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) -> None:
+    """"... mô hình X; giao Ban Tổ chức nghiên cứu, tham mưu trong quý III/2023": a model with no status
+    word of its own takes the status (and date) of the clause after it, when that clause names none."""
+    own = [c for c in cues if a <= c.start < b and not c.dominant]
+    if not own or _count(ctx, a, b) is not None:
+        return
+    dates = _free_dates(ctx, a, b)
+    for f in prev:
+        if f.get("_default"):
+            f["status"] = own[0].status
+            f["_default"] = False
+            if f["when"] is None and dates:
+                f["when"] = as_when(dates[0].value)
+                f["_explicit_when"] = True
 
 
 def _type_word(text: str, place: Place) -> str:

@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from ontology.text import fold
+
 from .gazetteer import Gazetteer, Unit, unit_iri
 
 
@@ -61,7 +63,30 @@ def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
     if not _TYPED.search(text):
         return []
     g = gazetteer()
-    return [_place(u, a + offset, b + offset) for a, b, u in g.find_mentions(text, province=province)]
+    out = []
+    for a, b, u in g.find_mentions(text, province=province):
+        place = _place(u, a + offset, b + offset)
+        written = _written_name(text[a:b], u)
+        if written:
+            place = Place(f"{u.type_word} {written}", *_tail(place))
+        out.append(place)
+    return out
+
+
+def _tail(place: Place) -> tuple:
+    """Every field of a place but its name."""
+    return place.code, place.level, place.iri, place.start, place.end, place.parent
+
+
+def _written_name(span: str, unit: Unit) -> str | None:
+    """The name as the article spells it when it differs from the gazetteer's only in spacing
+    ("Đakrông" for "Đa Krông"), so the fact names the unit the way the text does."""
+    words = span.split()
+    n = len(unit.type_word.split())
+    name = " ".join(words[n:]) if fold(" ".join(words[:n])) == fold(unit.type_word) else span
+    if fold(name) == fold(unit.name) or fold(name).replace(" ", "") != fold(unit.name).replace(" ", ""):
+        return None
+    return name
 
 
 def drop_enclosing(places: list[Place]) -> list[Place]:

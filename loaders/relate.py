@@ -26,6 +26,7 @@ class ModelMention:
     result: str | None = None
     anaphoric: bool = False
     exclude_cues: list[tuple[int, int]] = field(default_factory=list)
+    hint: str | None = None  # an anaphoric merger's own words ("hợp nhất văn phòng"): which model it means
 
 
 @cache
@@ -192,12 +193,15 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
     """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B"."""
     lex = _lex()["merger"]
     out: list[ModelMention] = []
-    for m in _rx(lex["triggers"]).finditer(low, a, b):
+    with_only = set(lex["with_triggers"])
+    for m in _rx(lex["triggers"] + lex["with_triggers"]).finditer(low, a, b):
         o0 = m.end()
         while o0 < b and low[o0] == " ":
             o0 += 1
         head_at = o0 + (4 if low.startswith("các ", o0) else 0)
         if not agency_head(low, head_at, b):
+            if m.group(0) not in with_only and (o0 >= b or _rx(lex["bare_next"]).match(low, o0, b)):
+                out.append(ModelMention("merger", m.start(), m.end(), [], anaphoric=True, hint=""))
             continue
         masked = _mask(low, o0, b)
         o1 = o0 + _first_stop(masked, [s for s in lex["stops"] if s.strip() != "vào"] + [" vào "])
@@ -208,8 +212,8 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         comps, joiner = _split_components(low, o0, o1)
         comps = [_trim(text, ca, cb) for ca, cb in comps]
         comps = [c for c in comps if c[1] > c[0]]
-        if not comps:
-            continue
+        if not comps or (m.group(0) in with_only and joiner != "với"):
+            continue  # "sắp xếp" names a merger only as "sắp xếp A với B"
         end = comps[-1][1]
         result = None
         if joiner == "vào" and len(comps) == 2:
@@ -220,6 +224,10 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         variants = _merger_variants(text, low, comps)
         if variants:
             out.append(ModelMention("merger", m.start(), end, variants, result=result))
+        elif len(comps) == 1 and m.group(0) not in with_only:
+            # "kết thúc mô hình hợp nhất văn phòng tại quận A": one generic part names a merger told before
+            out.append(ModelMention("merger", m.start(), end, [], anaphoric=True,
+                                    hint=text[comps[0][0]:comps[0][1]]))
     return out
 
 
@@ -256,7 +264,13 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     out: list[ModelMention] = []
     for m in _rx(lex["triggers"]).finditer(low, a, b):
         after = low[m.end():b].lstrip(" ")
-        if after and not re.match(lex["after_subject_verb"], after):
+        partner = None
+        if after.startswith("với ") and agency_head(low, b - len(after) + 4, b):
+            # "Sở Kế hoạch và Đầu tư hợp nhất với Sở Tài chính thành Sở Tài chính"
+            p0 = b - len(after) + 4
+            p1 = p0 + _first_stop(_mask(low, p0, b), lex["stops"] + [","])
+            partner = _trim(text, p0, p1)
+        elif after and not re.match(lex["after_subject_verb"], after):
             continue  # the object follows the verb: the forward rule reads it
         s1 = m.start()
         while True:  # "đã được hợp nhất": step back over the auxiliaries
@@ -282,9 +296,12 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             continue
         comps, _ = _split_components(low, s0, s1)
         comps = [c for c in (_trim(text, ca, cb) for ca, cb in comps) if c[1] > c[0]]
+        end = m.end()
+        if partner and partner[1] > partner[0]:
+            comps.append(partner)
+            end = partner[1]
         if len(comps) < 2:
             continue
-        end = m.end()
         result = None
         found = _result_after(text, low, end, b)
         if found:
@@ -378,6 +395,11 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
         ana = _rx(lex["anaphora"]).match(low, x0, b)
         if ana:
             out.append(ModelMention("other", m.start(), ana.end(), [], anaphoric=True))
+            continue
+        if x0 >= b or _rx(lex["bare_next"]).match(low, x0, b):
+            # "mô hình được triển khai tại ...", "duy trì mô hình tại 3 huyện này": the model just named
+            if not any(ta <= m.start() < tb for ta, tb in taken):
+                out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True))
             continue
         if any(ta <= x0 < tb for ta, tb in taken):
             continue

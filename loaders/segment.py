@@ -77,13 +77,19 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
     return out
 
 
+def _clause_break() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in load("segment")["clause_breaks"])
+    return re.compile(rf";|,?\s(?:{words})\s")
+
+
 def split_clauses(text: str, start: int, end: int) -> list[Clause]:
-    """Semicolon-separated parts of a sentence, leading punctuation and spaces trimmed."""
+    """Parts of a sentence between semicolons or a contrast ("..., nhưng ..."), punctuation trimmed."""
     out: list[Clause] = []
     s = start
+    rx = _clause_break()
     while s < end:
-        i = text.find(";", s, end)
-        i = end if i < 0 else i
+        m = rx.search(text, s, end)
+        i, nxt = (m.start(), m.end()) if m else (end, end + 1)
         a, b = s, i
         while a < b and text[a] in " ;,.\u00a0":
             a += 1
@@ -91,7 +97,7 @@ def split_clauses(text: str, start: int, end: int) -> list[Clause]:
             b -= 1
         if b > a:
             out.append(Clause(a, b))
-        s = i + 1
+        s = nxt
     return out
 
 

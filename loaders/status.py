@@ -15,12 +15,13 @@ class Cue:
     end: int
     status: str
     dominant: bool
+    descriptive: bool = False
 
 
 @cache
 def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
     cues = load("statuses")["cues"]
-    table = {c["phrase"]: (c["status"], bool(c.get("dominant"))) for c in cues}
+    table = {c["phrase"]: (c["status"], bool(c.get("dominant")), bool(c.get("descriptive"))) for c in cues}
     alts = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
 
@@ -30,8 +31,8 @@ def find_cues(text: str, offset: int = 0) -> list[Cue]:
     rx, table = _cue_regex()
     out = []
     for m in rx.finditer(text.lower()):
-        status, dominant = table[m.group(0)]
-        out.append(Cue(m.start() + offset, m.end() + offset, status, dominant))
+        status, dominant, descriptive = table[m.group(0)]
+        out.append(Cue(m.start() + offset, m.end() + offset, status, dominant, descriptive))
     return out
 
 
@@ -39,6 +40,15 @@ def heading_status(heading: str) -> str | None:
     """The status a list heading gives its items ("Mô hình tạm dừng thí điểm:" → paused)."""
     cues = find_cues(heading)
     return cues[0].status if cues else None
+
+
+def plan_heading_status(heading: str, document_kind: str | None) -> str | None:
+    """"Thành phố thực hiện thí điểm các mô hình sau:" in a plan (Kế hoạch, Đề án) lists what it will do."""
+    lex = load("statuses")["plan_heading"]
+    low = heading.lower()
+    if document_kind not in lex["document_kinds"] or not any(p in low for p in lex["phrases"]):
+        return None
+    return lex["status"]
 
 
 def default_status() -> str:
@@ -67,6 +77,8 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     if within:
         return within[0].status
     after = [c for c in cues if model_end <= c.start and c.end <= clause[1] and usable(c)]
+    if len(after) > 1 and after[0].descriptive:
+        after = after[1:]  # "X đang thực hiện tại A cũng tạm dừng": the later cue is the news
     if after:
         return after[0].status
     return None

@@ -127,6 +127,9 @@ function layout(nodes, edges) {
     if (n.focus) { n.x = W / 2; n.y = H / 2; }
   });
   const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
+  // Bigger graphs get more room: stronger repulsion, longer springs.
+  const spread = Math.max(1, nodes.length / 15);
+  const repulsion = 9000 * spread, springLength = 140 * Math.sqrt(spread);
   for (let step = 0; step < 400; step++) {
     const t = 1 - step / 400;
     const fx = new Float64Array(nodes.length), fy = new Float64Array(nodes.length);
@@ -135,7 +138,7 @@ function layout(nodes, edges) {
         let dx = nodes[i].x - nodes[j].x, dy = nodes[i].y - nodes[j].y;
         let d2 = dx * dx + dy * dy;
         if (d2 < 1) { dx = 1; dy = 0; d2 = 1; }
-        const f = 9000 / d2;
+        const f = repulsion / d2;
         const d = Math.sqrt(d2);
         fx[i] += (f * dx) / d; fy[i] += (f * dy) / d;
         fx[j] -= (f * dx) / d; fy[j] -= (f * dy) / d;
@@ -144,12 +147,12 @@ function layout(nodes, edges) {
     for (const [a, b] of links) {
       const dx = nodes[b].x - nodes[a].x, dy = nodes[b].y - nodes[a].y;
       const d = Math.max(1, Math.sqrt(dx * dx + dy * dy));
-      const f = (d - 140) * 0.04;
+      const f = (d - springLength) * 0.04;
       fx[a] += (f * dx) / d; fy[a] += (f * dy) / d;
       fx[b] -= (f * dx) / d; fy[b] -= (f * dy) / d;
     }
     nodes.forEach((n, i) => {
-      fx[i] += (W / 2 - n.x) * 0.01; fy[i] += (H / 2 - n.y) * 0.01;
+      fx[i] += ((W / 2 - n.x) * 0.01) / Math.sqrt(spread); fy[i] += ((H / 2 - n.y) * 0.01) / Math.sqrt(spread);
       const cap = 30 * t + 1;
       n.x += Math.max(-cap, Math.min(cap, fx[i]));
       n.y += Math.max(-cap, Math.min(cap, fy[i]));
@@ -157,17 +160,49 @@ function layout(nodes, edges) {
   }
 }
 
+// Wheel zooms around the pointer, dragging the background pans: both just move the SVG viewBox.
+function enableZoom(g) {
+  let drag = null;
+  const box = () => g.getAttribute("viewBox").split(" ").map(Number);
+  const toSvg = (ev) => {
+    const [x, y, w, h] = box(), r = g.getBoundingClientRect();
+    return [x + ((ev.clientX - r.left) / r.width) * w, y + ((ev.clientY - r.top) / r.height) * h];
+  };
+  g.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const [x, y, w, h] = box(), [px, py] = toSvg(ev);
+    const k = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
+    g.setAttribute("viewBox", `${px - (px - x) * k} ${py - (py - y) * k} ${w * k} ${h * k}`);
+  }, { passive: false });
+  g.addEventListener("pointerdown", (ev) => {
+    if (ev.target.closest(".node")) return;
+    drag = { start: toSvg(ev), view: box() };
+    g.setPointerCapture(ev.pointerId);
+  });
+  g.addEventListener("pointermove", (ev) => {
+    if (!drag) return;
+    const [x, y, w, h] = drag.view, r = g.getBoundingClientRect();
+    const dx = ((ev.clientX - r.left) / r.width) * w + x - drag.start[0];
+    const dy = ((ev.clientY - r.top) / r.height) * h + y - drag.start[1];
+    g.setAttribute("viewBox", `${x - dx} ${y - dy} ${w} ${h}`);
+  });
+  g.addEventListener("pointerup", () => { drag = null; });
+}
+
 function drawGraph(data) {
   const g = $("graph");
   g.replaceChildren();
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  // Fit the view to the nodes and to their labels (about 6.5 px per character at 11 px).
   const xs = data.nodes.map((n) => n.x), ys = data.nodes.map((n) => n.y);
-  const pad = 90;
+  const rights = data.nodes.map((n) => n.x + 20 + 6.5 * Math.min(42, n.label.length));
+  const pad = 40;
   const minX = Math.min(...xs) - pad, minY = Math.min(...ys) - pad;
-  const w = Math.max(...xs) - minX + pad, h = Math.max(...ys) - minY + pad;
+  const w = Math.max(...rights) - minX + pad, h = Math.max(...ys) - minY + pad + 20;
   g.setAttribute("viewBox", `${minX} ${minY} ${Math.max(w, 300)} ${Math.max(h, 200)}`);
   const edgeLayer = svg("g", { class: "edges" }), nodeLayer = svg("g", { class: "nodes" });
   g.append(edgeLayer, nodeLayer);
+  const crowded = data.edges.length > 40;  // then only status edges keep their labels
   for (const e of data.edges) {
     const a = byId.get(e.source), b = byId.get(e.target);
     if (!a || !b) continue;
@@ -176,7 +211,7 @@ function drawGraph(data) {
     group.append(svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: colour }));
     const text = svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, "text-anchor": "middle" });
     text.textContent = e.label;
-    group.append(text);
+    if (!crowded || e.status) group.append(text);
     edgeLayer.append(group);
   }
   for (const n of data.nodes) {
@@ -313,6 +348,7 @@ async function runSparql() {
 
 document.addEventListener("DOMContentLoaded", () => {
   buildLegend();
+  enableZoom($("graph"));
   loadExamples();
   $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search($("search").value); });
   $("run-sparql").addEventListener("click", runSparql);

@@ -33,7 +33,7 @@ def seed_store(path: Path) -> None:
         from loaders.gazetteer_rdf import gazetteer_graph
         from ontology.namespaces import GAZETTEER_GRAPH
 
-        store.replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
+        getattr(store, "bulk_replace_graph", store.replace_graph)(str(GAZETTEER_GRAPH), gazetteer_graph())
         for seed in SEEDS:
             text = unicodedata.normalize("NFC", seed.read_text(encoding="utf-8"))
             facts = extract_document(text, seed.stem)

@@ -65,3 +65,41 @@ def test_explore_search_click_and_source_sentence(server: Server, tmp_path: Path
     assert (tmp_path / "explore.png").stat().st_size > 10_000
     assert outside == []  # nothing loaded from anywhere but this app
     assert errors == []
+
+
+def test_explore_escapes_markup_from_articles(write_server: Server, tmp_path: Path) -> None:
+    """An article whose title and text carry markup is shown as text; nothing in it runs."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.api.conftest import ROOT, TOKEN
+
+    text = (ROOT / "examples" / "002_2638025429762e0c.txt").read_text(encoding="utf-8")
+    evil = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">"
+    text = text.replace("Trong tháng 10/2022", f"{evil} Trong tháng 10/2022", 1)
+    r = httpx.post(write_server.url + "/api/articles", json={"text": text, "id": "xss_probe", "title": evil},
+                   headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
+    assert r.status_code in (200, 201), r.text
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(write_server.url + "/explore?q=kim%20thanh")
+                node = page.locator("#graph g.node", has_text="Kim Thành").first
+                expect(node).to_be_visible()
+                node.click()
+                fact = page.locator("#facts .fact", has_text="2022-10")
+                for i in range(fact.count()):
+                    fact.nth(i).click()
+                    if "<script>" in page.locator("#article").inner_text():
+                        break
+                expect(page.locator("#article")).to_contain_text("<script>window.__xss = 1</script>")
+                assert page.locator("#article script, #article img").count() == 0
+                assert page.evaluate("window.__xss") is None
+                page.screenshot(path=str(tmp_path / "escaped.png"))
+            finally:
+                browser.close()
+    finally:
+        httpx.delete(write_server.url + "/api/articles/xss_probe",
+                     headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)

@@ -156,3 +156,55 @@ def test_a_malformed_query_is_a_query_error(mini_store):
 def test_an_unacceptable_format_is_refused(mini_store):
     with pytest.raises(NotAcceptable):
         mini_store.run("SELECT ?x WHERE { ?x ?p ?o }", "image/png")
+
+
+def test_open_store_loads_the_ontology_once_into_its_graph(tmp_path):
+    import ontology
+    from graph.store import open_store
+    from ontology.namespaces import ONTOLOGY_GRAPH
+
+    with open_store(tmp_path / "s") as s:
+        assert s.graphs() == {str(ONTOLOGY_GRAPH): len(ontology.load())}
+        assert s.describe()["union_default_graph"] is True
+        assert s.ensure_ontology() is False  # already there, unchanged
+    with open_store(tmp_path / "s", read_only=True) as r:
+        assert r.count(str(ONTOLOGY_GRAPH)) == len(ontology.load())
+
+
+def test_open_store_reaches_a_sparql_server_from_the_environment(virtuoso, monkeypatch):
+    from graph.remote import RemoteStore
+    from graph.store import open_store
+    from ontology.namespaces import ONTOLOGY_GRAPH
+
+    for key, value in virtuoso.env().items():
+        monkeypatch.setenv(key, value)
+    with open_store() as s:
+        assert isinstance(s, RemoteStore)
+        assert str(ONTOLOGY_GRAPH) in s.graphs()
+        s.drop_graph(str(ONTOLOGY_GRAPH))
+
+
+def test_a_second_writer_is_refused_while_readers_may_open(tmp_path):
+    from graph.embedded import EmbeddedStore
+
+    with EmbeddedStore(tmp_path / "s") as writer:
+        writer.update("INSERT DATA { GRAPH <https://w3id.org/bomay/graph/t> "
+                      "{ <https://x.org/a> <https://x.org/p> 1 } }")
+    with EmbeddedStore(tmp_path / "s") as writer:
+        with pytest.raises(OSError):
+            EmbeddedStore(tmp_path / "s")
+        reader = EmbeddedStore(tmp_path / "s", read_only=True)
+        assert reader.graphs() == {"https://w3id.org/bomay/graph/t": 1}
+        reader.close()
+        assert writer.has_graph("https://w3id.org/bomay/graph/t")
+
+
+def test_a_long_query_with_many_values_and_dataset_parameters(mini_store):
+    units = [IRI(f"https://w3id.org/bomay/id/unit/2023/{n}") for n in range(1, 400)]
+    query = "SELECT ?u WHERE { ?u a <https://w3id.org/bomay/ontology#District> } ORDER BY ?u"
+    rows = mini_store.select(query, u=units)
+    assert [r["u"].rsplit("/", 1)[1] for r in rows] == ["262", "293", "295", "296"]
+    long_query = "SELECT ?u WHERE { ?u a <https://w3id.org/bomay/ontology#Province> } #" + "x" * 5000
+    body, _ = mini_store.run(long_query, "application/sparql-results+json", default_graph_uris=[A])
+    assert [b["u"]["value"] for b in json.loads(body)["results"]["bindings"]] == [
+        "https://w3id.org/bomay/id/unit/2023/27"]

@@ -1,0 +1,284 @@
+"""Bounded load test: N concurrent clients mix SPARQL, REST and ingest against a real server.
+
+    python -m tests.reliability.load --seconds 60            # its own server on a copy of the seeded store
+    python -m tests.reliability.load --seconds 10 --clients 16 --json out.json
+
+Loopback only. Bounded in time (`--seconds`, then in-flight requests finish, each with a timeout) and in
+count (`--max-requests`). Checks: no 5xx and no transport error; every accepted article (201/200) that
+was not deleted afterwards is queryable whole (its graph holds the triple count the API reported);
+deleted ones are gone; the server's memory (uvicorn process plus its query workers, VmRSS from /proc)
+stays bounded. Prints a JSON summary (requests, errors, p50/p95 per kind, memory) and exits 1 when a
+check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ARTICLE_GRAPH = "https://w3id.org/bomay/graph/article/"
+SPARQL = [
+    "PREFIX bomay: <https://w3id.org/bomay/ontology#> SELECT ?m ?l WHERE { ?m a bomay:PilotModel ; "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 50",
+    "ASK { ?s ?p ?o }",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "PREFIX bomay: <https://w3id.org/bomay/ontology#> CONSTRUCT { ?e bomay:status ?s } "
+    "WHERE { ?e bomay:status ?s } LIMIT 200",
+    "PREFIX bomay: <https://w3id.org/bomay/ontology#> SELECT ?e ?w WHERE { ?e bomay:when ?w } "
+    "ORDER BY ?w LIMIT 100",
+]
+ACCEPTS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml",
+           "text/tab-separated-values"]
+REST = [
+    ("/api/mergers", {}), ("/api/mergers", {"province": "hai duong"}),
+    ("/api/mergers.csv", {"status": "stopped"}),
+    ("/api/models", {}), ("/api/models", {"kind": "merger"}), ("/api/places", {"q": "thuan thanh"}),
+    ("/api/documents", {}), ("/api/search", {"q": "van phong"}), ("/api/search", {"q": "Bắc Ninh"}),
+    ("/health", {}), ("/api/documents/article/000_3db7e80d1100efe9", {}),
+]
+
+
+@dataclass
+class Stats:
+    """Everything the run observed."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: dict[str, dict[int, int]] = field(default_factory=dict)
+    server_errors: list[str] = field(default_factory=list)
+    transport_errors: list[str] = field(default_factory=list)
+    unexpected_4xx: list[str] = field(default_factory=list)
+    accepted: dict[str, int] = field(default_factory=dict)  # article id -> triples reported
+    deleted: set[str] = field(default_factory=set)
+    memory_mb: list[tuple[float, float]] = field(default_factory=list)  # (t, rss)
+    requests: int = 0
+
+    def record(self, kind: str, status: int, seconds: float, detail: str) -> None:
+        self.requests += 1
+        self.latencies.setdefault(kind, []).append(seconds)
+        by_status = self.statuses.setdefault(kind, {})
+        by_status[status] = by_status.get(status, 0) + 1
+        if status >= 500:
+            self.server_errors.append(f"{kind} {status} {detail[:200]}")
+        elif status >= 400:
+            self.unexpected_4xx.append(f"{kind} {status} {detail[:200]}")
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of `pid` and all its descendants, in MB (0 when the process is gone)."""
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(x) for x in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def client_loop(n: int, c: httpx.AsyncClient, token: str, texts: list[str], deadline: float,
+                      stats: Stats, budget: list[int], run_id: str, ingest_share: float) -> None:
+    rng = random.Random(n)
+    mine: list[str] = []
+    k = 0
+    while time.monotonic() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        roll = rng.random()
+        t0 = time.perf_counter()
+        try:
+            if roll < ingest_share:
+                kind = "ingest"
+                doc = f"load_{run_id}_{n:02d}_{k:04d}"
+                k += 1
+                r = await c.post("/api/articles", params={"id": doc}, content=rng.choice(texts).encode(),
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"})
+                if r.status_code in (200, 201):
+                    stats.accepted[doc] = r.json()["triples"]
+                    mine.append(doc)
+            elif roll < ingest_share + 0.02 and mine:
+                kind = "delete"
+                doc = mine.pop(rng.randrange(len(mine)))
+                r = await c.delete(f"/api/articles/{doc}", headers={"Authorization": f"Bearer {token}"})
+                if r.status_code == 200:
+                    stats.deleted.add(doc)
+            elif roll < 0.45:
+                kind = "sparql"
+                q = rng.choice(SPARQL)
+                accept = "text/turtle" if "CONSTRUCT" in q else rng.choice(ACCEPTS)
+                if rng.random() < 0.5:
+                    r = await c.get("/sparql", params={"query": q}, headers={"Accept": accept})
+                else:
+                    r = await c.post("/sparql", data={"query": q})
+            else:
+                kind = "rest"
+                path, params = rng.choice(REST)
+                r = await c.get(path, params=params)
+            detail = r.text[:200] if r.status_code >= 400 else ""
+            stats.record(kind, r.status_code, time.perf_counter() - t0, detail)
+        except httpx.HTTPError as e:
+            stats.transport_errors.append(f"{type(e).__name__}: {e}")
+
+
+async def sample_memory(pid: int | None, stats: Stats, stop: asyncio.Event) -> None:
+    if pid is None:
+        return
+    t0 = time.monotonic()
+    while not stop.is_set():
+        stats.memory_mb.append((round(time.monotonic() - t0, 1), round(rss_mb(pid), 1)))
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except TimeoutError:
+            pass
+
+
+async def verify(c: httpx.AsyncClient, stats: Stats) -> list[str]:
+    """Every accepted, undeleted article is stored whole; every deleted one is gone."""
+    r = await c.get("/sparql", params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                                "GROUP BY ?g"})
+    counts = {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
+    lost = []
+    for doc, triples in stats.accepted.items():
+        n = counts.get(ARTICLE_GRAPH + doc, 0)
+        if doc in stats.deleted:
+            if n:
+                lost.append(f"{doc}: deleted but {n} triples remain")
+        elif n != triples:
+            lost.append(f"{doc}: accepted with {triples} triples, store holds {n}")
+    for doc in list(stats.accepted)[:20]:
+        if doc not in stats.deleted:
+            r = await c.get(f"/api/documents/article/{doc}")
+            if r.status_code != 200:
+                lost.append(f"{doc}: /api/documents answers {r.status_code}")
+    return lost
+
+
+def summarise(stats: Stats, seconds: float, clients: int, lost: list[str],
+              mem_limit_mb: float) -> dict[str, Any]:
+    per_kind = {}
+    for kind, lat in sorted(stats.latencies.items()):
+        per_kind[kind] = {"requests": len(lat), "p50_ms": round(pct(lat, 0.5) * 1000, 1),
+                          "p95_ms": round(pct(lat, 0.95) * 1000, 1), "max_ms": round(max(lat) * 1000, 1),
+                          "statuses": {str(k): v for k, v in sorted(stats.statuses[kind].items())}}
+    everything = [x for lat in stats.latencies.values() for x in lat]
+    mem = [m for _, m in stats.memory_mb]
+    warm = mem[len(mem) // 5:] or mem
+    memory = {"start_mb": mem[0] if mem else None, "after_warmup_mb": warm[0] if warm else None,
+              "max_mb": max(mem) if mem else None, "end_mb": mem[-1] if mem else None,
+              "growth_after_warmup_mb": round(max(warm) - warm[0], 1) if warm else None,
+              "limit_growth_mb": mem_limit_mb}
+    failures = []
+    if stats.server_errors:
+        failures.append(f"{len(stats.server_errors)} server errors (5xx)")
+    if stats.transport_errors:
+        failures.append(f"{len(stats.transport_errors)} transport errors")
+    if stats.unexpected_4xx:
+        failures.append(f"{len(stats.unexpected_4xx)} unexpected 4xx")
+    if lost:
+        failures.append(f"{len(lost)} lost or partial articles")
+    if warm and max(warm) - warm[0] > mem_limit_mb:
+        failures.append(f"memory grew {max(warm) - warm[0]:.0f} MB after warm-up (limit {mem_limit_mb} MB)")
+    return {
+        "seconds": seconds, "clients": clients, "requests": stats.requests,
+        "throughput_rps": round(stats.requests / seconds, 1) if seconds else None,
+        "p50_ms": round(statistics.median(everything) * 1000, 1) if everything else None,
+        "p95_ms": round(pct(everything, 0.95) * 1000, 1), "per_kind": per_kind,
+        "server_errors": len(stats.server_errors), "transport_errors": len(stats.transport_errors),
+        "unexpected_4xx": len(stats.unexpected_4xx), "accepted_articles": len(stats.accepted),
+        "deleted_articles": len(stats.deleted), "lost_articles": lost[:20], "memory": memory,
+        "examples": (stats.server_errors + stats.transport_errors + stats.unexpected_4xx)[:10],
+        "ok": not failures, "failures": failures,
+    }
+
+
+async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int | None = None,
+              max_requests: int = 100_000, ingest_share: float = 0.08, mem_limit_mb: float = 300.0) -> dict:
+    """Drive `url` for `seconds` with `clients` concurrent clients; returns the summary dict."""
+    from tests.api.conftest import SEEDS
+
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    stats = Stats()
+    run_id = f"{int(time.time()) % 100000:05d}"
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_memory(pid, stats, stop))
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=url, timeout=90, limits=limits) as c:
+        deadline = time.monotonic() + seconds
+        budget = [max_requests]
+        await asyncio.gather(*(client_loop(i, c, token, texts, deadline, stats, budget, run_id, ingest_share)
+                               for i in range(clients)))
+        elapsed = time.monotonic() - started
+        stop.set()
+        await sampler
+        lost = await verify(c, stats)
+    return summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--ingest-share", type=float, default=0.08)
+    ap.add_argument("--memory-limit-mb", type=float, default=300)
+    ap.add_argument("--url", help="an already running server (loopback); default: start one")
+    ap.add_argument("--token", help="its BOMAY_TOKEN (with --url)")
+    ap.add_argument("--pid", type=int, help="its process id, for memory sampling (with --url)")
+    ap.add_argument("--json", help="also write the summary to this file")
+    args = ap.parse_args(argv)
+    if args.url and not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        ap.error("loopback only")
+    if args.url:
+        summary = asyncio.run(run(args.url, args.token or "", args.seconds, args.clients, args.pid,
+                                  args.max_requests, args.ingest_share, args.memory_limit_mb))
+    else:
+        from tests.api.conftest import TOKEN, seed_store, start_server, stop_server
+
+        tmp = Path(tempfile.mkdtemp(prefix="bomay-load-"))
+        try:
+            print("seeding a store…", file=sys.stderr)
+            seed_store(tmp / "store")
+            srv = start_server(tmp / "store", tmp / "server.log", BOMAY_TOKEN=TOKEN, BOMAY_QUERY_TIMEOUT="30")
+            try:
+                print(f"server {srv.url} (pid {srv.proc.pid}); {args.clients} clients for "
+                      f"{args.seconds:g} s…", file=sys.stderr)
+                summary = asyncio.run(run(srv.url, TOKEN, args.seconds, args.clients, srv.proc.pid,
+                                          args.max_requests, args.ingest_share, args.memory_limit_mb))
+            finally:
+                stop_server(srv)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    text = json.dumps(summary, ensure_ascii=False, indent=1)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
