@@ -123,6 +123,8 @@ def _http_runner(url: str, timeout: float) -> Callable[[str, str], int]:
     def run(text: str, form: str) -> int:
         accept = "application/n-triples" if form == "construct" else SELECT_JSON
         r = client.get(url, params={"query": text}, headers={"Accept": accept})
+        if r.status_code in (503, 504) or "S1TAT" in r.headers.get("X-SQL-State", ""):
+            raise TimeoutError(f"server time limit: HTTP {r.status_code} {r.text[:200]}")
         if r.status_code != 200:
             raise RuntimeError(f"HTTP {r.status_code}: {r.text[:300]}")
         if form == "construct":
@@ -224,6 +226,8 @@ class Http(Engine):
 
         def get(path: str) -> int:
             r = client.get(self.base + path, headers={"Accept": "application/json"})
+            if r.status_code in (503, 504):
+                raise TimeoutError(f"server time limit: HTTP {r.status_code} {r.text[:200]}")
             if r.status_code != 200:
                 raise RuntimeError(f"HTTP {r.status_code} on {path}: {r.text[:300]}")
             return len(r.content)

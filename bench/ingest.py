@@ -136,7 +136,8 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
         }
         log(
             f"ingest level {row['level']}: {size} triples, CLI {row['cli_rate']:.1f}/s "
-            f"(marginal {marginal:.1f}/s), HTTP {row['http_rate']:.1f}/s ({ok}/{k} ok)"
+            f"(marginal {'–' if marginal is None else f'{marginal:.1f}'}/s), "
+            f"HTTP {row['http_rate']:.1f}/s ({ok}/{k} ok)"
         )
         rows.append(row)
     return rows

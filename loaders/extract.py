@@ -136,6 +136,13 @@ def _exception_re() -> re.Pattern[str]:
     return re.compile(rf"[,;:]\s*((?:{words})\s)")
 
 
+def _after_contrast(ctx: _Ctx, a: int) -> bool:
+    """The clause at `a` opens with, or follows, a contrast or exception word ("nhưng", "riêng")."""
+    words = load("relations")["contrast_openers"]
+    before = ctx.low[max(0, a - 10):a].rstrip(" ,")
+    return any(ctx.low.startswith(w, a) or before.endswith(w) for w in words)
+
+
 def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) -> list[dict]:
     """A clause with a figure and no model of its own speaks of the model(s) of the clause before it in
     the sentence: "...; phấn đấu đến năm 2025 đạt 50%" (a target), "...; đến nay có 10/12 huyện thực
@@ -145,17 +152,18 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
         return []
     own = [c for c in cues if a <= c.start < b]
     target = next((c for c in own if c.dominant), None) or (own[0] if own else None)
-    places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
     if count is None:
         # "Riêng huyện A và huyện B chưa hợp nhất.", "... nhưng đến tháng 6/2023 phải tách ra": a status
         # word for the model just told, at the places named (else where it was told)
-        if target is None or target.dominant or any(f.get("_default") for f in prev):
+        if target is None or target.dominant or any(f.get("_default") for f in prev) or \
+                not _after_contrast(ctx, a):
             return []
     elif target is None:
         if not any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", ctx.low[a:b])
                    for v in load("relations")["report_verbs"]):
             return []
         target = st.Cue(a, a, st.default_status(), False)
+    places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
     dates = _free_dates(ctx, a, b)
     out, seen = [], set()
     for f in prev:
@@ -340,7 +348,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     eff = _effective_date(ctx, own_dates)
                     when = as_when(eff.value) if eff else None
                     count = _count(ctx, a, target_at)
-                    places = units or (last_places if mm.anaphoric else [])
+                    whole = any(w in low[a:b] for w in rel_lex["whole_province"])
+                    places = units or (last_places if mm.anaphoric and not whole else [])
                     groups = [(places, status, when)]
                     exc = _exception_at(low, mm.end, b)
                     if exc is not None and any(u.start >= exc for u in units):

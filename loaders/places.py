@@ -81,6 +81,8 @@ def _tail(place: Place) -> tuple:
 def _written_name(span: str, unit: Unit) -> str | None:
     """The name as the article spells it when it differs from the gazetteer's only in spacing
     ("Đakrông" for "Đa Krông"), so the fact names the unit the way the text does."""
+    if span.endswith(unit.name):
+        return None  # written as the gazetteer has it (the usual case)
     words = span.split()
     n = len(unit.type_word.split())
     name = " ".join(words[n:]) if fold(" ".join(words[:n])) == fold(unit.type_word) else span

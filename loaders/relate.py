@@ -200,7 +200,9 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
             o0 += 1
         head_at = o0 + (4 if low.startswith("các ", o0) else 0)
         if not agency_head(low, head_at, b):
-            if m.group(0) not in with_only and (o0 >= b or _rx(lex["bare_next"]).match(low, o0, b)):
+            verb = low[max(a, m.start() - 6):m.start()].split()
+            if m.group(0) not in with_only and verb and verb[-1] in lex["bare_before"] and \
+                    (o0 >= b or _rx(lex["bare_next"]).match(low, o0, b)):
                 out.append(ModelMention("merger", m.start(), m.end(), [], anaphoric=True, hint=""))
             continue
         masked = _mask(low, o0, b)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from .lexicon import load
 from .normalise import Prepared
@@ -77,6 +78,7 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
     return out
 
 
+@cache
 def _clause_break() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in load("segment")["clause_breaks"])
     return re.compile(rf";|,?\s(?:{words})\s")

@@ -122,3 +122,62 @@ def test_gazetteer_units_told_apart_by_type_former_districts_and_apostrophes():
 def test_decomposed_unicode_is_read_as_vietnamese():
     text = "Thanh Hóa dừng thí điểm mô hình hợp nhất văn phòng cấp ủy với văn phòng HĐND và UBND huyện."
     assert is_vietnamese(unicodedata.normalize("NFD", text))
+
+
+def test_a_bare_mo_hinh_and_these_places_refer_back():
+    out = facts("Tin Yên Bái\n\nTỉnh Yên Bái sơ kết thí điểm mô hình bí thư cấp ủy đồng thời là "
+                "chủ tịch UBND cấp huyện. Mô hình được triển khai tại huyện Lục Yên và huyện Trạm Tấu. "
+                "Hội nghị thống nhất tiếp tục duy trì mô hình tại 2 huyện này.")
+    assert sorted(key(f) for f in out) == [
+        ("concurrent_position", "continued", "district", "huyện Lục Yên"),
+        ("concurrent_position", "continued", "district", "huyện Trạm Tấu"),
+        ("concurrent_position", "implemented", "district", "huyện Lục Yên"),
+        ("concurrent_position", "implemented", "district", "huyện Trạm Tấu"),
+    ]  # no province-wide fact from the passing mention in the lead
+
+
+def test_a_merger_verb_with_one_generic_part_means_the_merger_told_before():
+    out = facts("Tin Hải Phòng\n\nThành phố hợp nhất Văn phòng Quận ủy với Văn phòng HĐND và UBND quận tại "
+                "quận Kiến An. Năm 2022, thành phố kết thúc mô hình hợp nhất văn phòng tại quận Kiến An.")
+    ended = [f for f in out if f["status"] == "ended"]
+    assert [f["components"] for f in ended] == [["Văn phòng Quận ủy", "Văn phòng HĐND và UBND quận"]]
+
+
+def test_a_status_in_the_next_clause_gives_a_model_without_one_its_status():
+    out = facts("Tin Phú Thọ\n\nTỉnh ủy Phú Thọ cho ý kiến về mô hình Phó Bí thư Thường trực Huyện ủy "
+                "đồng thời là Chủ tịch HĐND huyện; giao Ban Tổ chức Tỉnh ủy nghiên cứu trong quý III/2023.")
+    assert [(f["status"], f["when"]) for f in out] == [("researching", "2023-Q3")]
+
+
+def test_a_plan_heading_lists_planned_pilots_and_the_list_ends_at_a_plain_paragraph():
+    out = facts("Tin Hải Phòng\n\nThành ủy Hải Phòng ban hành Kế hoạch số 12-KH/TU ngày 1/10/2018.\n\n"
+                "Thành phố thực hiện thí điểm các mô hình sau:\n\n"
+                "a) Bí thư cấp ủy đồng thời là Chủ tịch UBND tại huyện Cát Hải;\n\n"
+                "Năm 2019, Trưởng ban Dân vận Quận ủy kiêm Chủ tịch Ủy ban MTTQ quận tại quận Ngô Quyền.")
+    assert sorted((f["status"], f["place"]["name"]) for f in out) == [
+        ("implemented", "quận Ngô Quyền"), ("planned", "huyện Cát Hải")]
+
+
+def test_rieng_sentence_and_nhung_clause_give_the_model_just_told_new_statuses():
+    out = facts("Tin Lâm Đồng\n\nTỉnh Lâm Đồng đã hợp nhất Bệnh viện đa khoa với Trung tâm Y tế ở huyện "
+                "Lâm Hà. Riêng huyện Di Linh chưa hợp nhất. Huyện Đơn Dương đã hợp nhất từ năm 2018 nhưng "
+                "đến tháng 6/2023 phải tách ra như trước.")
+    assert sorted((f["status"], f["place"]["name"], f["when"]) for f in out) == [
+        ("ended", "huyện Đơn Dương", "2023-06"),
+        ("implemented", "huyện Lâm Hà", None),
+        ("implemented", "huyện Đơn Dương", "2018"),
+        ("not_implemented", "huyện Di Linh", None),
+    ]
+
+
+def test_a_descriptive_cue_gives_way_to_the_decision_after_it():
+    out = facts("Tin Quảng Trị\n\nMô hình Chủ nhiệm UBKT Huyện ủy kiêm Chánh Thanh tra huyện đang thực hiện "
+                "tại huyện Vĩnh Linh cũng tạm dừng.")
+    assert [(f["status"], f["components"][1]) for f in out] == [("paused", "Chánh Thanh tra huyện")]
+
+
+def test_a_place_is_named_as_written_when_only_its_spacing_differs():
+    out = facts("Tin Quảng Trị\n\nTỉnh Quảng Trị dừng mô hình Trưởng Ban Tổ chức Huyện ủy kiêm Trưởng phòng "
+                "Nội vụ huyện tại huyện Đakrông.")
+    assert [f["place"]["name"] for f in out] == ["huyện Đakrông"]
+    assert out[0]["place"]["code"] == "467"
