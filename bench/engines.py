@@ -123,7 +123,13 @@ def _http_runner(url: str, timeout: float) -> Callable[[str, str], int]:
     def run(text: str, form: str) -> int:
         accept = "application/n-triples" if form == "construct" else SELECT_JSON
         r = client.get(url, params={"query": text}, headers={"Accept": accept})
-        if r.status_code in (503, 504) or "S1TAT" in r.headers.get("X-SQL-State", ""):
+        if (
+            r.status_code in (503, 504)
+            or "S1TAT" in r.headers.get("X-SQL-State", "")
+            or (
+                r.status_code == 500 and "S1T00" in r.text[:200]  # Virtuoso: "Transaction timed out"
+            )
+        ):
             raise TimeoutError(f"server time limit: HTTP {r.status_code} {r.text[:200]}")
         if r.status_code != 200:
             raise RuntimeError(f"HTTP {r.status_code}: {r.text[:300]}")

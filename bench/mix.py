@@ -7,8 +7,9 @@ nested-loop engines (rdflib) start from it instead of filtering a full scan at t
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
@@ -99,3 +100,14 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
             )
         out.append(instances)
     return out
+
+
+def dump(mix: list[list[Query]], path: Path) -> None:
+    """The bound mix as JSON, so workers (restarted after a stuck query) need not rebuild it."""
+    path.write_text(json.dumps([[asdict(q) for q in inst] for inst in mix], ensure_ascii=False))
+
+
+def load_json(path: Path) -> list[list[Query]]:
+    return [
+        [Query(**{**q, "texts": tuple(q["texts"])}) for q in inst] for inst in json.loads(path.read_text())
+    ]

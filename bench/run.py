@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import ingest, report
 from bench.generate import generate
 from bench.machine import describe
-from bench.mix import load_mix
+from bench.mix import dump, load_mix
 
 ENGINES = ("oxigraph", "http", "oxigraph-merged", "virtuoso", "rdflib")
 THROUGHPUT = {"oxigraph", "oxigraph-merged", "oxigraph-mem", "http"}
@@ -30,7 +30,7 @@ THROUGHPUT = {"oxigraph", "oxigraph-merged", "oxigraph-mem", "http"}
 SETTINGS = {
     "XS": dict(per_query=1, reps=3, timeout=2, budget=1, throughput=3, wall=30, ingest_k=4, levels=1),
     "S": dict(per_query=1, reps=4, timeout=3, budget=1, throughput=4, wall=45, ingest_k=8, levels=1),
-    "M": dict(per_query=3, reps=5, timeout=15, budget=6, throughput=15, wall=420, ingest_k=30, levels=2),
+    "M": dict(per_query=3, reps=5, timeout=15, budget=5, throughput=15, wall=300, ingest_k=30, levels=2),
     "L": dict(per_query=4, reps=5, timeout=120, budget=20, throughput=30, wall=3600, ingest_k=50, levels=4),
 }
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,8 @@ def run_engine(
             "bench.worker",
             "--engine",
             engine,
+            "--mix",
+            str(work / "mix.json"),
             "--data",
             str(data),
             "--out",
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     params = generate(a.size, a.seed, data)
     log(f"{params['counts']['triples']:,} triples, {params['counts']['articles']:,} articles")
     work = Path(tempfile.mkdtemp(prefix=f"bomay-bench-{a.size}-"))
+    dump(load_mix(params, cfg["per_query"]), work / "mix.json")
     results: dict[str, list[dict]] = {}
     notes: list[str] = []
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.engines import Http, make
 from bench.memory import TreeSampler, self_peak_mb
-from bench.mix import Query, load_mix
+from bench.mix import Query, load_json
 
 
 class Out:
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--engine", required=True)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--mix", type=Path, required=True, help="bound query mix (bench.mix.dump)")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--per-query", type=int, default=4)
@@ -223,8 +224,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             else:
                 engine.load(a.data / "data.nq")
-            params = json.loads((a.data / "params.json").read_text())
-            mix = load_mix(params, a.per_query)
+            mix = load_json(a.mix)
             run = engine.client()
             for inst in mix:
                 name = inst[0].name

@@ -41,6 +41,7 @@ class _Ctx:
     main_date: str | None
     main_doc: str | None = None
     free: list[DateMention] | None = None  # dates that are not a cited document's own, once computed
+    article_date: str | None = None  # the first date of the lead (the day reported on), "YYYY-MM-DD"
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
 
 
@@ -136,6 +137,35 @@ def _exception_re() -> re.Pattern[str]:
     return re.compile(rf"[,;:]\s*((?:{words})\s)")
 
 
+def _places_with_figure(ctx: _Ctx, a: int, b: int) -> bool:
+    """"Các huyện A, B, C đạt tỷ lệ 100%.": named places and a figure, read against the sentence before."""
+    return _count(ctx, a, b) is not None and bool(_places(ctx, a, b)) and \
+        not any(k in ctx.low[a:b] for k in load("relations")["clause_keywords"])
+
+
+def _after_article(ctx: _Ctx, when: str | None) -> bool:
+    """True when a period starts after the day the article reports on."""
+    if not when or not ctx.article_date:
+        return False
+    m = re.match(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?", when)
+    if not m:
+        return False
+    month = (int(m.group(2)) - 1) * 3 + 1 if m.group(2) else int(m.group(3) or 1)
+    return f"{m.group(1)}-{month:02d}-01" > ctx.article_date
+
+
+def _reported(low: str, a: int, at: int) -> bool:
+    """A verb of doing right before a mention ("thực hiện mô hình này")."""
+    before = low[max(a, at - 14):at].rstrip()
+    return any(before.endswith(v) for v in load("relations")["report_verbs"])
+
+
+def _review_only(cues: list, low: str, a: int, b: int) -> bool:
+    """"Mô hình này dự kiến sẽ được tổng kết": what is planned is a review of the model, not the model."""
+    verbs = load("relations")["review_verbs"]
+    return any(any(w in low[c.end:min(b, c.end + 24)] for w in verbs) for c in cues if a <= c.start < b)
+
+
 def _after_contrast(ctx: _Ctx, a: int) -> bool:
     """The clause at `a` opens with, or follows, a contrast or exception word ("nhưng", "riêng")."""
     words = load("relations")["contrast_openers"]
@@ -216,6 +246,9 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
     place_levels = {p.level for p in places}
     if len(place_levels) == 1:
         return next(iter(place_levels))
+    stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}  # "Ở cấp huyện, ..."
+    if len(stated) == 1:
+        return next(iter(stated))
     return _counted_level(ctx, a, b) or "province"
 
 
@@ -252,6 +285,8 @@ def extract_document(text: str, doc_id: str) -> dict:
     main = next((d for d in docs if d.date), None)
     ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
     lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
+    lead_dates = [d for d in dates if d.start < lead_end and d.grain == "day"]
+    ctx.article_date = lead_dates[0].value if lead_dates else ctx.main_date
     main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
     ctx.main_doc = main_lead.number if main_lead else None
     ctx.main_kind = main_lead.kind if main_lead else None
@@ -301,7 +336,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
         for si, sent in enumerate(p.sentences):
             cues = st.find_cues(low[sent.start:sent.end], sent.start)
             # facts of the previous clause of this sentence ("Trong đó, ..." continues the sentence before)
-            continues = any(low.startswith(w, sent.start) for w in rel_lex["continuation_markers"])
+            continues = any(low.startswith(w, sent.start) for w in rel_lex["continuation_markers"]) or \
+                _places_with_figure(ctx, sent.start, sent.end)
             prev_facts: list[dict] = last_clause_facts if continues else []
             fact_spans: list[tuple[int, int]] = []  # clauses of this sentence that gave facts
             for clause in sent.clauses:
@@ -330,7 +366,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     defaulted = status is None
                     if mm.anaphoric:
                         told = _referent(history, mm.hint, mm.kind) if mm.hint is not None else last_model
-                        if not told or not status:
+                        if not status and _reported(low, a, mm.start):
+                            status = st.default_status()  # "địa phương thực hiện mô hình này từ năm 2019"
+                        if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
                         kind, level0, comps = told
                         variants = [(level0, comps)]
@@ -381,6 +419,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f["_default"] = defaulted and g_status == status and not count
                                 clause_facts.append(f)
                                 fact_sentences.add(si)
+                for f in clause_facts:  # "hoàn thành việc hợp nhất ... trước ngày 28/02/2025": not yet done
+                    if f["_default"] and _after_article(ctx, f["when"]):
+                        f["status"], f["_default"] = load("statuses")["future_default"], False
                 # "..., phấn đấu đến năm 2025 đạt 50%": a target after the model in the same clause
                 ends = max((f["evidence"]["end"] for f in clause_facts), default=a)
                 for c in cues:

@@ -117,12 +117,14 @@ Spans = list[tuple[int, int, str]]
 @cache
 def _person_re() -> re.Pattern[str]:
     markers = "|".join(re.escape(w) for w in load("roles")["person_markers"])
-    return re.compile(rf"(?i:{markers})\s+[A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*\s*[,–-]?\s*$")
+    # "đồng chí Lê Văn A, Ủy viên Ban Thường vụ Thành ủy, Trưởng Ban ...": titles may come between
+    return re.compile(rf"(?i:{markers})\s+[A-ZĐÀ-Ỹ]\w*(?:\s+[A-ZĐÀ-Ỹ]\w*)*"
+                      r"(?:\s*,\s*[^,;.:()“”\"]{2,70})*\s*[,–-]?\s*$")
 
 
 def _names_a_person(text: str, a: int, head: int) -> bool:
     """True when the post follows a person's name: a job title, not a model."""
-    return bool(_person_re().search(text[max(a, head - 60):head]))
+    return bool(_person_re().search(text[max(a, head - 160):head]))
 
 
 def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
@@ -330,6 +332,13 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
         tail = low[a1:b]
         cm = re.search(r"\bchuyển\b", tail)
         if not cm:
+            # "kết thúc hoạt động của Đảng bộ Khối A và Đảng bộ Khối B": each ends (no successor named)
+            end_at = a0 + _first_stop(_mask(low, a0, b), lex["dissolve_stops"])
+            parts, _ = _split_components(low, a0, end_at)
+            for pa, pb in parts:
+                ca, cb = _trim(text, pa, pb)
+                if cb > ca and agency_head(low, ca + (4 if low.startswith("các ", ca) else 0), cb):
+                    out.append(ModelMention("other", ca, cb, [(None, [text[ca:cb]])]))
             continue
         targets = [t.start() for t in _rx(lex["transfer"]).finditer(tail, cm.end())]
         target = None

@@ -26,6 +26,9 @@ def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
 
 
+_TERMINAL = {"paused", "stopped", "ended"}
+
+
 def find_cues(text: str, offset: int = 0) -> list[Cue]:
     """Status cue phrases in `text` (matched lower-case, longest first)."""
     rx, table = _cue_regex()
@@ -79,6 +82,9 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     after = [c for c in cues if model_end <= c.start and c.end <= clause[1] and usable(c)]
     if len(after) > 1 and after[0].descriptive:
         after = after[1:]  # "X đang thực hiện tại A cũng tạm dừng": the later cue is the news
+    ends = [c for c in after[1:] if c.status in _TERMINAL]
+    if after and after[0].status == "implemented" and ends:
+        after = ends  # "X đã thực hiện tại A nay đã kết thúc": the end is the news
     if after:
         return after[0].status
     return None

@@ -181,3 +181,29 @@ def test_a_place_is_named_as_written_when_only_its_spacing_differs():
                 "Nội vụ huyện tại huyện Đakrông.")
     assert [f["place"]["name"] for f in out] == ["huyện Đakrông"]
     assert out[0]["place"]["code"] == "467"
+
+
+def test_a_title_chain_after_a_persons_name_is_not_a_model():
+    out = facts("Tin Đà Nẵng\n\nĐồng chí Lê Văn Bình, Ủy viên Ban Thường vụ Thành ủy, Trưởng Ban Tổ chức "
+                "Thành ủy kiêm Giám đốc Sở Nội vụ cho biết bộ máy đã ổn định.")
+    assert out == []
+
+
+def test_an_end_after_a_report_of_implementation_is_the_status():
+    out = facts("Tin Bình Thuận\n\nMô hình Trưởng Ban Dân vận Huyện ủy đồng thời là Chủ tịch Ủy ban MTTQ "
+                "huyện đã thực hiện tại huyện Tuy Phong nay đã kết thúc từ ngày 1/1/2023.")
+    assert [(f["status"], f["place"]["name"], f["when"]) for f in out] == [
+        ("ended", "huyện Tuy Phong", "2023-01")]
+
+
+def test_a_sentence_of_places_and_a_figure_goes_on_with_the_model_before():
+    out = facts("Tin Bắc Kạn\n\nToàn tỉnh Bắc Kạn có 500/600 thôn có bí thư chi bộ kiêm trưởng thôn. "
+                "Các huyện Pác Nặm, Ba Bể đạt tỷ lệ 100%.")
+    assert sorted((f["place"]["name"], f["count"]) for f in out) == [
+        ("huyện Ba Bể", "100%"), ("huyện Pác Nặm", "100%"), ("tỉnh Bắc Kạn", "500/600")]
+
+
+def test_a_planned_review_of_a_model_is_not_a_planned_model():
+    out = facts("Tin Bình Phước\n\nTỉnh Bình Phước tiếp tục thực hiện mô hình bí thư chi bộ kiêm trưởng ấp. "
+                "Mô hình này dự kiến sẽ được tổng kết vào quý IV/2024.")
+    assert [f["status"] for f in out] == ["continued"]

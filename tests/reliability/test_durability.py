@@ -107,7 +107,7 @@ def whole() -> dict[tuple[int, int], int]:
 def test_sigkill_during_ingest_leaves_each_document_whole_or_absent(tmp_path: Path, whole) -> None:
     store = tmp_path / "store"
     rng = random.Random(7)
-    for cycle in range(3):
+    for cycle in range(2):
         prefix = f"kill{cycle}"
         w = Writer(store, "ingest", prefix, 40, PAD)
         w.wait_for("writing ", 2 + cycle % 2)
@@ -130,7 +130,7 @@ def test_sigkill_during_replace_leaves_the_old_or_the_new_graph(tmp_path: Path, 
     assert first.finish() == 0
     allowed = {whole[(0, PAD // 2)], whole[(0, PAD * 2)]}
     rng = random.Random(11)
-    for cycle in range(3):
+    for cycle in range(2):
         w = Writer(store, "replace", "relrep", 30, PAD * 2, PAD // 2)
         w.wait_for("writing ", 2 + cycle)
         time.sleep(rng.uniform(0.05, 0.6))

@@ -39,3 +39,28 @@ def test_endpoint_answers_when_articles_repeat_shared_resources(repeated: str, p
     with httpx.Client(base_url=repeated, timeout=120) as c:
         r = c.get(path, params=params)
     assert r.status_code == 200, (r.status_code, r.text[:300])
+
+
+def _first_merger(url: str) -> dict:
+    with httpx.Client(base_url=url, timeout=120) as c:
+        mergers = c.get("/api/mergers").json()["items"]
+    assert mergers
+    return mergers[0]
+
+
+@pytest.mark.parametrize("kind", ["place", "graph_model", "graph_place",
+                                  pytest.param("model", marks=pytest.mark.xfail(strict=True, reason=(
+                                      "graph/queries/api_model.rq joins the model's label, kind, level, "
+                                      "components (with labels, types) and result across the union graph: "
+                                      "rows multiply per repeating article (503 at 8 articles)")))])
+def test_details_and_explorer_graph_answer_when_articles_repeat(repeated: str, kind: str) -> None:
+    first = _first_merger(repeated)
+    path, params = {
+        "model": (f"/api/models/{first['model_id']}", {}),
+        "place": (f"/api/places/{first['place_id']}", {}),
+        "graph_model": ("/api/graph", {"id": "model/" + first["model_id"]}),
+        "graph_place": ("/api/graph", {"id": "unit/" + first["place_id"]}),
+    }[kind]
+    with httpx.Client(base_url=repeated, timeout=120) as c:
+        r = c.get(path, params=params)
+    assert r.status_code == 200, (path, params, r.status_code, r.text[:300])
