@@ -53,9 +53,8 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         if path is None:
             store.close()
             raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
-        settle = getattr(getattr(store, "_store", None), "optimize", None)
-        if settle is not None:  # finish RocksDB's start-up compaction before read-only views open
-            await asyncio.to_thread(settle)
+        # finish RocksDB's start-up compaction before the read-only workers open the store
+        await asyncio.to_thread(store.settle)
         pool = WorkerPool(str(path), settings.workers, settings.query_timeout, settings.result_limit)
         await pool.start()
         app.state.store, app.state.engine = store, pool

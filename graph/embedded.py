@@ -194,6 +194,10 @@ class EmbeddedStore(Store):
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "path": str(self.path), "read_only": self.read_only}
 
+    def settle(self) -> None:
+        """Finish RocksDB's pending compaction, so that read-only openings made next find every file."""
+        self._store.optimize()
+
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None and not self.read_only:

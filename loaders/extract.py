@@ -143,15 +143,14 @@ def _places_with_figure(ctx: _Ctx, a: int, b: int) -> bool:
         not any(k in ctx.low[a:b] for k in load("relations")["clause_keywords"])
 
 
-def _after_article(ctx: _Ctx, when: str | None) -> bool:
-    """True when a period starts after the day the article reports on."""
-    if not when or not ctx.article_date:
-        return False
-    m = re.match(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?", when)
-    if not m:
-        return False
-    month = (int(m.group(2)) - 1) * 3 + 1 if m.group(2) else int(m.group(3) or 1)
-    return f"{m.group(1)}-{month:02d}-01" > ctx.article_date
+def _deadline(ctx: _Ctx, a: int, b: int) -> bool:
+    """A deadline in text[a:b] ("hoàn thành trước ngày 28/02/2025") that had not passed on the day the
+    article reports on (when the lead gives that day)."""
+    markers = load("statuses")["deadline_markers"]
+    for d in _free_dates(ctx, a, b):
+        if any(ctx.low[max(a, d.start - 20):d.start].rstrip().endswith(m) for m in markers):
+            return not ctx.article_date or d.value > ctx.article_date
+    return False
 
 
 def _reported(low: str, a: int, at: int) -> bool:
@@ -285,8 +284,8 @@ def extract_document(text: str, doc_id: str) -> dict:
     main = next((d for d in docs if d.date), None)
     ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
     lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
-    lead_dates = [d for d in dates if d.start < lead_end and d.grain == "day"]
-    ctx.article_date = lead_dates[0].value if lead_dates else ctx.main_date
+    lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
+    ctx.article_date = lead_dates[0].value if lead_dates else None
     main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
     ctx.main_doc = main_lead.number if main_lead else None
     ctx.main_kind = main_lead.kind if main_lead else None
@@ -309,6 +308,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
     last_model: tuple[str, str | None, list[str]] | None = None
     last_places: list[Place] = []  # places of the last model named ("cả 3 huyện đã chấm dứt mô hình này")
     history: list[tuple[str, str | None, list[str]]] = []  # models named so far ("hợp nhất văn phòng")
+    history_places: list[list[Place]] = []  # where each of them was named
     carry: tuple[str, str] | None = None  # (status, when) of the last dated decision
     list_section, list_items, list_over = None, False, False
     for p in paras:
@@ -370,6 +370,14 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                             status = st.default_status()  # "địa phương thực hiện mô hình này từ năm 2019"
                         if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
+                        if mm.refers > 1 and not units:  # "duy trì hai mô hình trên": each where it was
+                            for (k2, l2, c2), p2 in list(zip(history, history_places, strict=True))[-mm.refers:]:
+                                for place in p2 or [ctx.province or Place(None, None, "province", None)]:
+                                    f = _fact(k2, c2, None, place, l2, status, None, None, (a, b), text,
+                                              _decided_by(ctx, a, b))
+                                    f["_explicit_when"], f["_default"] = False, False
+                                    clause_facts.append(f)
+                            continue
                         kind, level0, comps = told
                         variants = [(level0, comps)]
                         mm_kind = kind
@@ -407,6 +415,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         if not mm.anaphoric:
                             last_model = (mm_kind, level, comps)
                             history.append(last_model)
+                            history_places.append(units)
                         if units or not mm.anaphoric:
                             last_places = units
                         for g_places, g_status, g_when in groups:
@@ -419,8 +428,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f["_default"] = defaulted and g_status == status and not count
                                 clause_facts.append(f)
                                 fact_sentences.add(si)
+                deadline = _deadline(ctx, a, b)
                 for f in clause_facts:  # "hoàn thành việc hợp nhất ... trước ngày 28/02/2025": not yet done
-                    if f["_default"] and _after_article(ctx, f["when"]):
+                    if f["_default"] and deadline:
                         f["status"], f["_default"] = load("statuses")["future_default"], False
                 # "..., phấn đấu đến năm 2025 đạt 50%": a target after the model in the same clause
                 ends = max((f["evidence"]["end"] for f in clause_facts), default=a)

@@ -27,6 +27,7 @@ class ModelMention:
     anaphoric: bool = False
     exclude_cues: list[tuple[int, int]] = field(default_factory=list)
     hint: str | None = None  # an anaphoric merger's own words ("hợp nhất văn phòng"): which model it means
+    refers: int = 1  # how many models told before it means ("hai mô hình trên": 2)
 
 
 @cache
@@ -395,6 +396,11 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     out = []
     for m in _rx([lex["trigger"]]).finditer(low, a, b):
         before = low[max(a, m.start() - 12):m.start()].strip()
+        n = next((k for w, k in lex["numbered_before"].items() if before.endswith(str(w))), 0)
+        if n and _rx(lex["anaphora"]).match(low, m.end() + 1, b):
+            # "duy trì hai mô hình trên": the last two models told
+            out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True, refers=n))
+            continue
         if any(before.endswith(p) for p in lex["plural_before"] + lex["return_before"]):
             continue
         x0 = m.end()

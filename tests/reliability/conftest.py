@@ -6,7 +6,10 @@ the seeded store, so nothing here leaks into another test's expectations.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +17,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import SEEDS, TOKEN, Server, seeded_store, start_server, stop_server  # noqa: F401
+from tests.api.conftest import (  # noqa: F401
+    ROOT,
+    SEEDS,
+    TOKEN,
+    Server,
+    free_port,
+    seeded_store,
+    start_server,
+    stop_server,
+)
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -32,10 +44,45 @@ def graph_counts(client: httpx.Client) -> dict[str, int]:
     return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
 
 
+def start_app(store: Path, log: Path, factory: str, log_level: str = "warning", **env: str) -> Server:
+    """tests.api.conftest.start_server with another app factory (same environment defaults)."""
+    port = free_port()
+    full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "10",
+                "BOMAY_RESULT_LIMIT": "20000", **env}
+    full_env.pop("BOMAY_SPARQL_URL", None)
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", log_level], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return Server(url, proc, store, log)
+        except httpx.TransportError:
+            pass
+        try:
+            proc.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
+    stop_server(Server(url, proc, store, log))
+    raise RuntimeError("server did not become ready")
+
+
 def fresh_server(seeded: Path, base: Path, **env: str) -> Server:
-    """A server over a private copy of the seeded store (writes enabled with TOKEN)."""
+    """A server over a private copy of the seeded store (writes enabled with TOKEN).
+
+    With RELIABILITY_BREAK set, the app has one protection removed (tests/reliability/broken_app.py), to
+    check that the tests guarding it fail.
+    """
     shutil.copytree(seeded, base / "store")
-    return start_server(base / "store", base / "server.log", **{"BOMAY_TOKEN": TOKEN, **env})
+    env = {"BOMAY_TOKEN": TOKEN, **env}
+    if os.environ.get("RELIABILITY_BREAK"):
+        factory = "tests.reliability.broken_app:create_app"
+        return start_app(base / "store", base / "server.log", factory, **env)
+    return start_server(base / "store", base / "server.log", **env)
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,13 @@ import asyncio
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api import logs
-from tests.api.conftest import ROOT, TOKEN, Server, free_port, stop_server
-from tests.reliability.conftest import AUTH, seed_text
+from tests.api.conftest import TOKEN, Server, stop_server
+from tests.reliability.conftest import AUTH, seed_text, start_app
 
 
 def _logger(buf: io.StringIO) -> logging.Logger:
@@ -80,29 +76,8 @@ def test_redact_filter_scrubs_uvicorn_style_records() -> None:
 
 
 def start_logged(store: Path, log: Path, factory: str, **env: str) -> Server:
-    """start_server (tests.api.conftest) with another app factory and uvicorn's own access log on."""
-    port = free_port()
-    full_env = {**os.environ, "BOMAY_STORE": str(store), **env}
-    full_env.pop("BOMAY_SPARQL_URL", None)
-    out = log.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "info"], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if proc.poll() is not None:
-            raise RuntimeError(log.read_text(errors="replace")[-2000:])
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return Server(url, proc, store, log)
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            pass
-    stop_server(Server(url, proc, store, log))
-    raise RuntimeError("server did not become ready")
+    """A server with another app factory and uvicorn's own access log on (info)."""
+    return start_app(store, log, factory, log_level="info", **env)
 
 
 def exercise(srv: Server) -> int:

@@ -1,0 +1,49 @@
+"""Self-check of the reliability suite: the real app with ONE protection removed, chosen by
+RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used by a normal run.
+
+    RELIABILITY_BREAK=bodylimit   pytest tests/reliability/test_ingest_guard.py -k megabytes   # must fail
+    RELIABILITY_BREAK=sparqlguard pytest tests/reliability/test_sparql_guard.py               # must fail
+    RELIABILITY_BREAK=token       pytest tests/reliability/test_ingest_guard.py -k token      # must fail
+    RELIABILITY_BREAK=timeout     pytest tests/reliability/test_sparql_guard.py -k time_limit # must fail
+    RELIABILITY_BREAK=resultcap   pytest tests/reliability/test_sparql_guard.py -k result_cap # must fail
+    RELIABILITY_BREAK=textcheck   pytest tests/reliability/test_ingest_guard.py -k bad_body   # must fail
+
+(`nonatomic` is handled by tests/reliability/writer.py, `innerhtml` by test_explorer_xss.py.)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def create_app(**kw: Any) -> Any:
+    broken = os.environ.get("RELIABILITY_BREAK", "")
+    if broken == "sparqlguard":
+        from api import sparql_check
+
+        def inspect(query: str, allow: Any = ()) -> Any:
+            form = next((f for f in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK") if f in query.upper()), None)
+            return sparql_check.QueryInfo(form=form, services=[])
+
+        sparql_check.inspect = inspect
+    elif broken == "token":
+        from api import articles
+
+        articles.require_token = lambda request: None
+    elif broken == "textcheck":
+        from api import articles
+
+        articles.check_text = lambda text: text
+    elif broken == "timeout":
+        os.environ["BOMAY_QUERY_TIMEOUT"] = "100000"
+    elif broken == "resultcap":
+        os.environ["BOMAY_RESULT_LIMIT"] = "100000000"
+    from api.app import create_app as real
+
+    app = real(**kw)
+    if broken == "bodylimit":
+        from api.middleware import BodyLimit
+
+        app.user_middleware = [m for m in app.user_middleware if m.cls is not BodyLimit]
+    return app
