@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -53,9 +52,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         if path is None:
             store.close()
             raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
-        # finish RocksDB's start-up compaction before the read-only workers open the store
-        await asyncio.to_thread(store.settle)
-        pool = WorkerPool(str(path), settings.workers, settings.query_timeout, settings.result_limit)
+        pool = WorkerPool(store, settings.workers, settings.query_timeout, settings.result_limit)
         await pool.start()
         app.state.store, app.state.engine = store, pool
         try:

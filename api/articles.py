@@ -230,7 +230,7 @@ async def post_article(
     if not validation.conforms:
         return JSONResponse(out, status_code=422)
     store = request.app.state.store
-    async with request.app.state.engine.writing():
+    async with request.app.state.engine.writing(iri):
         report = await asyncio.to_thread(ingest_graph, store, iri, graph, False)
     out.update(stored=report.written, replaced=report.replaced, triples=report.triples)
     return JSONResponse(out, status_code=200 if report.replaced else 201)
@@ -254,7 +254,7 @@ async def delete_article(
     from graph.ingest import delete_document
 
     iri = str(article_graph(id))
-    async with request.app.state.engine.writing():
+    async with request.app.state.engine.writing(iri):
         dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
     if not dropped:
         raise ApiError(404, "not_found", f"Không có bài báo '{id}'. / No such article.")

@@ -1,10 +1,10 @@
 """Run queries off the event loop with a time limit that really stops them.
 
-`WorkerPool` keeps a few worker processes (api/worker.py) that open the embedded store read-only.
-A query past its limit gets its worker killed and replaced. Writes go through `writing()`, which
-waits for running queries to finish and bumps a generation counter so that every worker reopens
-the store (a read-only RocksDB handle does not see later writes, and reading while another process
-writes is undefined behaviour).
+`WorkerPool` keeps a few worker processes (api/worker.py), each holding an in-memory replica of the
+embedded store seeded from an N-Quads snapshot. A query past its limit gets its worker killed and
+replaced by a fresh replica. Writes go through `writing(graph, ...)`, which waits for running queries
+to finish, lets the write happen on the one on-disk store, then sends the changed named graphs to every
+replica before queries resume, so that every answer reflects every acknowledged write.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing as mp
+import os
+import tempfile
 import threading
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from api import worker
@@ -71,14 +74,26 @@ class _RWLock:
                 self._cond.notify_all()
 
 
+# Loading a replica is not a query: it gets its own, generous limit.
+READY_TIMEOUT = 900.0
+
+
 class _Worker:
-    def __init__(self, ctx: Any, store_path: str) -> None:
+    def __init__(self, ctx: Any, snapshot: str) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=worker.main, args=(child, store_path), daemon=True, name="bomay-query-worker"
+            target=worker.main, args=(child, snapshot), daemon=True, name="bomay-query-worker"
         )
         self.proc.start()
         child.close()
+
+    def wait_ready(self) -> None:
+        """Block until the replica is loaded; raise EngineError if it could not be."""
+        if not self.conn.poll(READY_TIMEOUT):
+            raise EngineError("tiến trình truy vấn không khởi động được / query worker did not start")
+        status, payload = self.conn.recv()
+        if status != "ready":
+            raise EngineError(payload)
 
     def stop(self, kill: bool = False) -> None:
         with contextlib.suppress(Exception):
@@ -94,10 +109,10 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of query processes over one embedded store directory."""
+    """A fixed number of query processes, each an in-memory replica of one embedded store."""
 
-    def __init__(self, store_path: str, size: int, timeout: float, limit: int) -> None:
-        self.store_path = store_path
+    def __init__(self, store: Any, size: int, timeout: float, limit: int) -> None:
+        self.store = store
         self.timeout = timeout
         self.limit = limit
         self.generation = 0
@@ -113,15 +128,26 @@ class WorkerPool:
         """Spawn the workers (call from the running event loop)."""
         self._idle = asyncio.Queue()
         self._lock = _RWLock()
-        workers = await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(self._size)))
-        for w in workers:
+        for w in await asyncio.to_thread(self._spawn_many, self._size):
             self._idle.put_nowait(w)
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self._ctx, self.store_path)
+    def _spawn_many(self, n: int) -> list[_Worker]:
+        """Start `n` replicas from one fresh snapshot of the store (callers hold off writes)."""
+        fd, snapshot = tempfile.mkstemp(prefix="bomay-replica-", suffix=".nq")
+        os.close(fd)
+        try:
+            self.store.dump_dataset(snapshot)
+            workers = [_Worker(self._ctx, snapshot) for _ in range(n)]
+            for w in workers:
+                w.wait_ready()
+        finally:
+            Path(snapshot).unlink(missing_ok=True)
         with self._guard:
-            self._all.append(w)
-        return w
+            self._all.extend(workers)
+        return workers
+
+    def _spawn(self) -> _Worker:
+        return self._spawn_many(1)[0]
 
     def _retire(self, w: _Worker) -> None:
         with self._guard:
@@ -148,7 +174,6 @@ class WorkerPool:
         assert self._idle is not None and self._lock is not None, "pool not started"
         job = {"limit": self.limit, **job}
         async with self._lock.read():
-            job["generation"] = self.generation
             w = await self._idle.get()
             try:
                 w, answer = await asyncio.to_thread(self._exchange, w, job)
@@ -165,14 +190,42 @@ class WorkerPool:
             raise ResultLimit(payload)
         raise EngineError(payload)
 
+    def _sync(self, graphs: tuple[str, ...]) -> None:
+        """Bring every replica's copy of `graphs` to the store's content; replace any that fails."""
+        updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
+        with self._guard:
+            workers = list(self._all)
+        for w in workers:
+            try:
+                for iri, data in updates:
+                    w.conn.send({"kind": "sync", "graph": iri, "data": data})
+                    if not w.conn.poll(READY_TIMEOUT) or w.conn.recv()[0] != "ok":
+                        raise EngineError("sync failed")
+            except (EngineError, EOFError, OSError):
+                self._replace(w)
+
+    def _replace(self, w: _Worker) -> None:
+        """Swap a broken idle replica for a fresh one, in place in the idle queue."""
+        assert self._idle is not None
+        fresh = self._spawn()
+        self._retire(w)
+        self.restarts += 1
+        kept = []
+        while not self._idle.empty():
+            x = self._idle.get_nowait()
+            kept.append(fresh if x is w else x)
+        for x in kept:
+            self._idle.put_nowait(x)
+
     @contextlib.asynccontextmanager
-    async def writing(self) -> AsyncIterator[None]:
-        """Exclusive section for a write; workers reopen the store afterwards."""
+    async def writing(self, *graphs: str) -> AsyncIterator[None]:
+        """Exclusive section for a write to `graphs`; every replica receives them before reads resume."""
         assert self._lock is not None, "pool not started"
         async with self._lock.write():
             try:
                 yield
             finally:
+                await asyncio.to_thread(self._sync, graphs)
                 self.generation += 1
 
     def close(self) -> None:

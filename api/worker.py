@@ -1,8 +1,10 @@
-"""Query worker process: opens the store read-only, answers one job at a time over a pipe.
+"""Query worker process: an in-memory read replica of the store, answering one job at a time over a pipe.
 
 It lives in its own process so that a query past its time limit can be stopped by ending the
-process (pyoxigraph has no timeout and a thread cannot be killed). Keep imports light: every
-worker is a fresh interpreter.
+process (pyoxigraph has no timeout and a thread cannot be killed). It holds its own in-memory copy,
+seeded from an N-Quads snapshot and kept current by `sync` jobs after each write, because a
+read-only RocksDB handle beside a live writer breaks when the writer compacts files away, and
+because memory answers faster than disk. Keep imports light: every worker is a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -253,16 +255,23 @@ def _plain(t: Any) -> Any:
     return str(t)
 
 
-def _stale(exc: Exception) -> bool:
-    """True for RocksDB errors that mean the read-only view is out of date, not that the query is wrong."""
-    text = str(exc)
-    return any(k in text for k in ("Corruption", "No such file", "IO error"))
+def apply_sync(store: ox.Store, job: dict) -> None:
+    """Replace one named graph of the replica with the writer's current content (empty: drop it)."""
+    graph = ox.NamedNode(job["graph"])
+    store.remove_graph(graph)
+    if job["data"]:
+        store.load(job["data"], format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
-def main(conn: Any, store_path: str) -> None:
-    """Worker loop: (re)open read-only when the write generation changes, answer jobs until None."""
-    store = None
-    generation = None
+def main(conn: Any, snapshot_path: str) -> None:
+    """Worker loop: load the snapshot, say ready, then answer jobs until None."""
+    store = ox.Store()
+    try:
+        store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)
+    except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+        return
+    conn.send(("ready", len(store)))
     while True:
         try:
             job = conn.recv()
@@ -271,20 +280,11 @@ def main(conn: Any, store_path: str) -> None:
         if job is None:
             return
         try:
-            if store is None or job["generation"] != generation:
-                store = None
-                store = ox.Store.read_only(store_path)
-                generation = job["generation"]
-            try:
-                answer = run_job(store, job)
-            except (OSError, RuntimeError) as e:
-                if not _stale(e):
-                    raise
-                # The writer compacted files this read-only view still pointed at: reopen, retry once.
-                store = None
-                store = ox.Store.read_only(store_path)
-                answer = run_job(store, job)
-            conn.send(("ok", answer))
+            if job["kind"] == "sync":
+                apply_sync(store, job)
+                conn.send(("ok", None))
+                continue
+            conn.send(("ok", run_job(store, job)))
         except SyntaxError as e:
             conn.send(("syntax", str(e)))
         except LimitExceeded as e:

@@ -194,9 +194,13 @@ class EmbeddedStore(Store):
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "path": str(self.path), "read_only": self.read_only}
 
-    def settle(self) -> None:
-        """Finish RocksDB's pending compaction, so that read-only openings made next find every file."""
-        self._store.optimize()
+    def dump_dataset(self, path: Path | str) -> None:
+        """Every named graph as N-Quads into `path`: the seed of an in-memory read replica."""
+        self._store.dump(str(path), ox.RdfFormat.N_QUADS)
+
+    def graph_ntriples(self, iri: str) -> bytes:
+        """One named graph as N-Triples (empty when the graph is absent), to bring a replica up to date."""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
 
     def close(self) -> None:
         store = getattr(self, "_store", None)
