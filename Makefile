@@ -7,12 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= S
 
-.PHONY: install serve test lint docs bench load clean
+.PHONY: install serve test lint docs gazetteer bench load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,docs]'
+	$(PY) -m pip install --quiet -e '.[dev,docs,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,8 +30,15 @@ test: lint
 docs: install
 	$(PY) -m ontology.docs build/docs
 
+gazetteer: install
+	mkdir -p build
+	$(PY) -m loaders.gazetteer_rdf build/gazetteer.nt
+
 bench: install
 	$(PY) -m bench.run --size $(SIZE)
+
+load: install
+	$(PY) -m tests.reliability.load --seconds 60
 
 clean:
 	rm -rf $(VENV) .bomay build .pytest_cache

@@ -146,7 +146,8 @@ def render(
         r1 = ratios(results, e, cq_names)
         r2 = ratios(results, e, cq_names, "oxigraph-merged")
         lines.append(f"| {e} | {summary(r1)} | {len(r1)} | {summary(r2)} | {len(r2)} |")
-    tp = [(e, r) for e in engines for r in results[e] if r["type"] == "throughput"]
+    # the last throughput record per engine (a restarted worker may have measured it twice)
+    tp = list({e: (e, r) for e in engines for r in results[e] if r["type"] == "throughput"}.values())
     if tp:
         base_tp = next((r["qps"] for e, r in tp if e == BASE), None)
         lines += [
@@ -189,3 +190,33 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.report RUN.json [MORE.json ...] -o OUT.md`: render again, merging partial runs
+    (an engine in a later file replaces the same engine of an earlier one)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("-o", "--out", type=Path, required=True)
+    ap.add_argument("--names", default="", help="query order (default: as recorded in the first run)")
+    a = ap.parse_args(argv)
+    runs = [json.loads(p.read_text()) for p in a.runs]
+    meta, results, ingest, notes = runs[0]["meta"], {}, [], []
+    for run in runs:
+        results.update({e: r for e, r in run["results"].items() if r})
+        ingest = run["ingest"] or ingest
+        notes += run["notes"]
+    names: list[str] = []
+    for recs in results.values():
+        for r in recs:
+            if r["type"] in ("query", "timeout", "error") and r["name"] not in names:
+                names.append(r["name"])
+    cq = [n for n in names if n.startswith("cq")]
+    write(a.out, render(meta, results, names, cq, ingest, list(dict.fromkeys(notes))))
+
+
+if __name__ == "__main__":
+    main()

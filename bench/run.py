@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--no-ingest", action="store_true")
+    ap.add_argument("--tag", default="", help="suffix of the result files (a partial run beside a full one)")
     ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "bomay-bench")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     a = ap.parse_args(argv)
@@ -189,8 +190,9 @@ def main(argv: list[str] | None = None) -> None:
         "wall": time.monotonic() - t0,
     }
     text = report.render(meta, results, names, cq, rows, notes)
-    path = report.write(a.results / f"{now:%Y-%m-%d}-{a.size}.md", text)
-    (a.results / f"{now:%Y-%m-%d}-{a.size}.json").write_text(
+    stem = f"{now:%Y-%m-%d}-{a.size}" + (f"-{a.tag}" if a.tag else "")
+    path = report.write(a.results / f"{stem}.md", text)
+    (a.results / f"{stem}.json").write_text(
         json.dumps(
             {"meta": meta, "results": results, "ingest": rows, "notes": notes}, ensure_ascii=False, indent=1
         )

@@ -7,7 +7,7 @@ relate (loaders/relate.py) → one fact per (model, level, place), with the clau
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from ontology.text import fold
@@ -42,6 +42,7 @@ class _Ctx:
     main_doc: str | None = None
     free: list[DateMention] | None = None  # dates that are not a cited document's own, once computed
     article_date: str | None = None  # the first date of the lead (the day reported on), "YYYY-MM-DD"
+    places_memo: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
 
 
@@ -139,8 +140,8 @@ def _exception_re() -> re.Pattern[str]:
 
 def _places_with_figure(ctx: _Ctx, a: int, b: int) -> bool:
     """"Các huyện A, B, C đạt tỷ lệ 100%.": named places and a figure, read against the sentence before."""
-    return _count(ctx, a, b) is not None and bool(_places(ctx, a, b)) and \
-        not any(k in ctx.low[a:b] for k in load("relations")["clause_keywords"])
+    return not any(k in ctx.low[a:b] for k in load("relations")["clause_keywords"]) and \
+        _count(ctx, a, b) is not None and bool(_places(ctx, a, b))
 
 
 def _deadline(ctx: _Ctx, a: int, b: int) -> bool:
@@ -165,6 +166,12 @@ def _review_only(cues: list, low: str, a: int, b: int) -> bool:
     return any(any(w in low[c.end:min(b, c.end + 24)] for w in verbs) for c in cues if a <= c.start < b)
 
 
+def _opens_with_place(ctx: _Ctx, a: int, b: int) -> bool:
+    """"...; thị xã A và huyện B tạm dừng": the clause's subject is the places themselves."""
+    places = _places(ctx, a, b)
+    return bool(places) and places[0].start - a <= 2
+
+
 def _after_contrast(ctx: _Ctx, a: int) -> bool:
     """The clause at `a` opens with, or follows, a contrast or exception word ("nhưng", "riêng")."""
     words = load("relations")["contrast_openers"]
@@ -185,7 +192,7 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
         # "Riêng huyện A và huyện B chưa hợp nhất.", "... nhưng đến tháng 6/2023 phải tách ra": a status
         # word for the model just told, at the places named (else where it was told)
         if target is None or target.dominant or any(f.get("_default") for f in prev) or \
-                not _after_contrast(ctx, a):
+                not (_after_contrast(ctx, a) or _opens_with_place(ctx, a, b)):
             return []
     elif target is None:
         if not any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", ctx.low[a:b])
@@ -231,8 +238,13 @@ def _fact(kind: str, components: list[str], result: str | None, place: Place, le
 
 
 def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
-    units = find_units(ctx.doc.match[a:b], a, ctx.province_unit)
-    return drop_enclosing([u for u in units if u.level in ("district", "commune")])
+    """Districts and communes named in text[a:b] (memoised: clauses and sentences often coincide)."""
+    hit = ctx.places_memo.get((a, b))
+    if hit is None:
+        units = find_units(ctx.doc.match[a:b], a, ctx.province_unit)
+        hit = drop_enclosing([u for u in units if u.level in ("district", "commune")])
+        ctx.places_memo[(a, b)] = hit
+    return hit
 
 
 def _model_level(variant_level: str | None, components: list[str], places: list[Place],
@@ -280,7 +292,7 @@ def extract_document(text: str, doc_id: str) -> dict:
     title = doc.match[paras[0].start:paras[0].end] if paras else ""
     lead = next((doc.match[p.start:p.end] for p in paras[1:] if p.kind == "para"), "")
     punit = article_province(title, lead, doc.match[: doc.body_end])
-    province = province_place(punit) if punit else None
+    province = province_place(punit, f"{title}\n{lead}") if punit else None
     main = next((d for d in docs if d.date), None)
     ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
     lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
@@ -371,7 +383,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
                         if mm.refers > 1 and not units:  # "duy trì hai mô hình trên": each where it was
-                            for (k2, l2, c2), p2 in list(zip(history, history_places, strict=True))[-mm.refers:]:
+                            told_n = list(zip(history, history_places, strict=True))[-mm.refers:]
+                            for (k2, l2, c2), p2 in told_n:
                                 for place in p2 or [ctx.province or Place(None, None, "province", None)]:
                                     f = _fact(k2, c2, None, place, l2, status, None, None, (a, b), text,
                                               _decided_by(ctx, a, b))
@@ -449,6 +462,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
         para_dates = [d for si, s in enumerate(p.sentences) if si not in fact_sentences
                       for d in _free_dates(ctx, s.start, s.end)]
         sect_when = _section_when(ctx, paras, p.section)
+        # a paragraph that goes on with the decision or event of the lead takes its day
+        same_event = any(low.startswith(w, p.start) for w in rel_lex["same_event_openers"])
         for f in para_facts:
             if f["when"] is None and f["status"] != "implemented":
                 if para_dates:
@@ -457,6 +472,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     f["when"] = sect_when
                 elif carry and carry[0] == f["status"] and f["status"] in DECISION_STATUSES:
                     f["when"] = carry[1]
+            if f["when"] is None and same_event and (ctx.article_date or ctx.main_date):
+                f["when"] = (ctx.article_date or ctx.main_date)[:7]  # "Theo đó, ...", "Cùng ngày, ..."
             if f.pop("_explicit_when") and f["status"] in DECISION_STATUSES:
                 carry = (f["status"], f["when"])
             key = (f["kind"], f["level"], fold(f["place"]["name"] or ""), f["status"],

@@ -179,6 +179,8 @@ class Gazetteer:
         self._succ: dict[str, set[str]] = defaultdict(set)
         self._pred: dict[str, set[str]] = defaultdict(set)
         self.former: dict[str, Unit] = {}  # districts dissolved before the package's snapshot
+        self.former_province_names: dict[str, Unit] = {}  # "thuathienhue" -> Huế (pre-2025 code 46)
+        self._former_labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.max_name_tokens = 1
 
     # ---- loading -------------------------------------------------------------------------------
@@ -195,7 +197,15 @@ class Gazetteer:
     def _load_former(self) -> None:
         """Districts merged away before the package's snapshot ("huyện Lộc Hà", into Thạch Hà in 2025):
         found in text and by get(), kept out of `units` (the package's own units and their graph)."""
-        for d in json.loads(_FORMER_FILE.read_text(encoding="utf-8"))["districts"]:
+        data = json.loads(_FORMER_FILE.read_text(encoding="utf-8"))
+        for p in data.get("provinces", []):
+            unit = self.units.get(f"{PRE}/{p['code']}")
+            if unit:
+                key = _nospace(fold(p["name"]))
+                self._aliases[PRE][key].append((fold(p["word"]), unit))
+                self.former_province_names[key] = unit
+                self._former_labels[unit.key].append((p["word"], p["name"]))
+        for d in data["districts"]:
             word = fold(d["word"])
             utype = _TYPE_OF[("district", word)]
             tw = _WORD_OF[utype][1]
@@ -298,6 +308,10 @@ class Gazetteer:
         self._pred[new].add(old)
 
     # ---- lookup --------------------------------------------------------------------------------
+
+    def former_names(self, unit: Unit) -> list[tuple[str, str]]:
+        """(type word, name) a province was known by before its package name ("tỉnh", "Thừa Thiên Huế")."""
+        return list(self._former_labels.get(unit.key, ()))
 
     def get(self, code: str, era: str | None = None) -> Unit | None:
         """Unit by "era/code" or by code in `era` (default pre-reform)."""
@@ -615,6 +629,9 @@ class Gazetteer:
         keys: dict[str, tuple[Unit, bool]] = {}
         for u in self.provinces(era):
             keys[_nospace(fold(u.name))] = (u, False)
+        if era == PRE:
+            for key, u in self.former_province_names.items():
+                keys[key] = (u, False)
         for key, entries in self._aliases[era].items():
             provs = {u.key: u for _, u in entries if u.level == "province"}
             if len(provs) == 1 and key not in keys:

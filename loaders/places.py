@@ -50,9 +50,15 @@ def _place(unit: Unit, start: int = -1, end: int = -1) -> Place:
     return Place(unit.label, unit.code, unit.level, unit_iri(unit), start, end, unit.parent)
 
 
-def province_place(unit: Unit) -> Place:
-    """The province itself as a place ("tỉnh Bắc Ninh")."""
-    return _place(unit)
+def province_place(unit: Unit, text: str = "") -> Place:
+    """The province itself as a place ("tỉnh Bắc Ninh"); by its former name when the article uses it
+    ("tỉnh Thừa Thiên Huế" before it became the city of Huế)."""
+    place = _place(unit)
+    folded = fold(text)
+    for word, name in gazetteer().former_names(unit):
+        if fold(name) in folded:
+            return Place(f"{word} {name}", *_tail(place))
+    return place
 
 
 _TYPED = re.compile(r"(?i:huyện|quận|thị xã|thành phố|xã|phường|thị trấn|tỉnh|tp\.?|tx\.?)\s*[A-ZĐÀ-Ỹ]")

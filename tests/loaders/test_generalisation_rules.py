@@ -207,3 +207,47 @@ def test_a_planned_review_of_a_model_is_not_a_planned_model():
     out = facts("Tin Bình Phước\n\nTỉnh Bình Phước tiếp tục thực hiện mô hình bí thư chi bộ kiêm trưởng ấp. "
                 "Mô hình này dự kiến sẽ được tổng kết vào quý IV/2024.")
     assert [f["status"] for f in out] == ["continued"]
+
+
+def test_two_models_above_refer_to_the_last_two_models_each_at_its_place():
+    out = facts("Tin Ninh Thuận\n\nTại huyện Bác Ái, Văn phòng Huyện ủy đã được hợp nhất với Văn phòng "
+                "HĐND và UBND huyện. Tại huyện Thuận Bắc, Ủy ban Kiểm tra Huyện ủy và Thanh tra huyện được "
+                "hợp nhất. Tỉnh thống nhất duy trì hai mô hình trên.")
+    cont = sorted((f["place"]["name"], f["components"][0]) for f in out if f["status"] == "continued")
+    assert cont == [("huyện Bác Ái", "Văn phòng Huyện ủy"), ("huyện Thuận Bắc", "Ủy ban Kiểm tra Huyện ủy")]
+
+
+def test_a_deadline_ahead_makes_an_undated_report_a_plan_and_a_stated_level_counts():
+    out = facts("Tin Hưng Yên\n\nChiều 31/01/2025, Tỉnh ủy Hưng Yên họp. Ở cấp huyện, các huyện ủy "
+                "hoàn thành việc hợp nhất Ban Tuyên giáo và Ban Dân vận trước ngày 28/02/2025.")
+    assert [(f["status"], f["level"], f["components"][1]) for f in out] == [
+        ("planned", "district", "Ban Dân vận cấp huyện")]
+
+
+def test_ending_the_activity_of_two_bodies_with_no_successor_ends_each():
+    out = facts("Tin Hưng Yên\n\nTỉnh ủy Hưng Yên quyết định kết thúc hoạt động của Đảng bộ Khối các cơ "
+                "quan tỉnh và Đảng bộ Khối doanh nghiệp tỉnh.")
+    assert sorted((f["kind"], f["status"], f["components"][0]) for f in out) == [
+        ("other", "ended", "Đảng bộ Khối các cơ quan tỉnh"),
+        ("other", "ended", "Đảng bộ Khối doanh nghiệp tỉnh"),
+    ]
+
+
+def test_places_that_open_a_clause_take_its_status_for_the_model_before():
+    out = facts("Tin Quảng Ngãi\n\nĐối với mô hình hợp nhất Văn phòng Huyện ủy và Văn phòng HĐND - UBND "
+                "huyện, huyện Minh Long tiếp tục thực hiện; huyện Bình Sơn tạm dừng để đánh giá lại.")
+    assert sorted((f["status"], f["place"]["name"]) for f in out) == [
+        ("continued", "huyện Minh Long"), ("paused", "huyện Bình Sơn")]
+
+
+def test_still_being_implemented_is_continued():
+    out = facts("Tin Yên Bái\n\nMô hình bí thư huyện ủy đồng thời là chủ tịch UBND huyện vẫn đang được "
+                "thực hiện tại huyện Văn Chấn.")
+    assert [f["status"] for f in out] == ["continued"]
+
+
+def test_a_former_province_name_resolves_and_names_the_place():
+    out = facts("Thừa Thiên Huế tin tổ chức\n\nTỉnh ủy Thừa Thiên Huế dừng mô hình Trưởng Ban Tổ chức "
+                "Huyện ủy kiêm Trưởng phòng Nội vụ huyện tại huyện Nam Đông. Tỉnh có 10/20 xã có bí thư "
+                "đồng thời là chủ tịch UBND xã.")
+    assert sorted(f["place"]["name"] for f in out) == ["huyện Nam Đông", "tỉnh Thừa Thiên Huế"]

@@ -97,6 +97,19 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def process_breakdown(pid: int) -> dict[str, Any]:
+    """RSS of the server process itself and of each child (query workers), in MB."""
+    kids: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            kids.extend(int(x) for x in (task / "children").read_text().split())
+    except OSError:
+        return {}
+    total = rss_mb(pid)
+    children = [round(rss_mb(k), 1) for k in kids]
+    return {"server_mb": round(total - sum(children), 1), "children_mb": children}
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -241,8 +254,11 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
         elapsed = time.monotonic() - started
         stop.set()
         await sampler
+        breakdown = process_breakdown(pid) if pid else {}
         lost = await verify(c, stats)
-    return summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
+    summary = summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
+    summary["memory"]["at_end"] = breakdown
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ontology.namespaces import article_graph
@@ -292,3 +293,78 @@ def test_parallel_http_writers_and_readers_see_whole_graphs(seeded_store: Path, 
                 assert snap.get(str(article_graph(doc)), n) == n, ("reader saw a partial article", doc)
     finally:
         stop_server(srv)
+
+
+def test_sigkill_of_the_server_during_http_ingest_and_delete(seeded_store: Path, tmp_path: Path) -> None:
+    """The deployed case: `bomay serve` is SIGKILLed while clients POST and DELETE articles. The store
+    reopens, every article graph is whole or absent, every answered write is durable, and a new server
+    on the same store answers."""
+    import shutil
+
+    from tests.api.conftest import TOKEN
+
+    shutil.copytree(seeded_store, tmp_path / "store")
+    env = {"BOMAY_TOKEN": TOKEN}
+    srv = start_server(tmp_path / "store", tmp_path / "server.log", **env)
+    sizes: dict[int, int] = {}
+    answered: dict[str, int] = {}
+    deleted: set[str] = set()
+    attempted: set[str] = set()  # deletes sent, answered or not
+    try:
+        with srv.client() as c:
+            for i in (0, 1):
+                r = c.post("/api/articles", params={"id": f"probe{i}"}, content=seed_text(i).encode(),
+                           headers={**AUTH, "Content-Type": "text/plain"})
+                assert r.status_code in (200, 201), r.text[:300]
+                sizes[i] = r.json()["triples"]
+                answered[f"probe{i}"] = sizes[i]
+
+        def client(n: int) -> None:
+            with httpx.Client(base_url=srv.url, timeout=120) as c:
+                for k in range(40):
+                    doc = f"sk{n}_{k:02d}"
+                    try:
+                        r = c.post("/api/articles", params={"id": doc}, content=seed_text(k % 2).encode(),
+                                   headers={**AUTH, "Content-Type": "text/plain"})
+                        if r.status_code in (200, 201):
+                            answered[doc] = r.json()["triples"]
+                        if k % 3 == 2:
+                            old = f"sk{n}_{k - 1:02d}"
+                            attempted.add(old)
+                            if c.delete(f"/api/articles/{old}", headers=AUTH).status_code == 200:
+                                deleted.add(old)
+                    except httpx.HTTPError:
+                        return
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(3)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 120
+        while len(answered) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(random.Random(5).uniform(0.2, 1.0))
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(timeout=30)
+        for t in threads:
+            t.join(timeout=150)
+    finally:
+        if srv.proc.poll() is None:
+            stop_server(srv)
+    time.sleep(1)  # orphaned query workers see their pipe close and exit
+    counts = reopen_counts(tmp_path / "store")
+    for iri, n in counts.items():
+        if "/graph/article/sk" in iri:
+            doc = iri.rsplit("/", 1)[-1]
+            assert n in sizes.values(), (doc, n, "partial article after SIGKILL")
+    for doc, n in answered.items():
+        if doc not in attempted:
+            assert doc_count(counts, doc) == n, (doc, "answered write lost")
+    for doc in deleted:
+        assert doc_count(counts, doc) == 0, (doc, "answered delete lost")
+    srv2 = start_server(tmp_path / "store", tmp_path / "server2.log", **env)
+    try:
+        with srv2.client() as c:
+            assert graph_counts(c) == counts
+            assert c.get("/api/documents/article/probe1").status_code == 200
+    finally:
+        stop_server(srv2)
