@@ -117,7 +117,7 @@ def render(
     per = {e: queries(results[e]) for e in engines}
     for n in names:
         rows = {tuple(per[e][n]["rows"]) for e in engines if n in per[e] and per[e][n]["type"] == "query"}
-        rows_s = "/".join(str(x) for x in next(iter(rows))) if len(rows) == 1 else "differ"
+        rows_s = "/".join(str(x) for x in next(iter(rows))) if len(rows) == 1 else ("differ" if rows else "–")
         if n.endswith("(REST)"):
             rows_s = "bytes"
         star = " (CQ)" if n in cq_names else ""

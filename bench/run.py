@@ -95,7 +95,11 @@ def run_engine(
         if rc == 0:
             break
         started = [r["name"] for r in records if r["type"] == "start"]
-        done = {r["name"] for r in records if r["type"] in ("query", "timeout", "error", "throughput")}
+        done = {
+            r.get("name", r["type"])
+            for r in records
+            if r["type"] in ("query", "timeout", "error", "throughput")
+        }
         skip |= done | {"load"}
         if rc == 3 or rc == -1:
             if started and started[-1] not in done:
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--no-ingest", action="store_true")
+    ap.add_argument("--tp-names", default="", help="throughput mix when the baseline is not in this run")
     ap.add_argument("--tag", default="", help="suffix of the result files (a partial run beside a full one)")
     ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "bomay-bench")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, list[dict]] = {}
     notes: list[str] = []
     try:
-        tp_names: list[str] = []
+        tp_names: list[str] = [n for n in a.tp_names.split(",") if n]
         for engine in a.engines.split(","):
             log(f"engine {engine}")
             t = time.monotonic()

@@ -110,6 +110,7 @@ def measure(
 ) -> None:
     """Pure-Python engines (rdflib) measure in a forked child sharing the loaded graph copy-on-write, so a
     query past its limit is ended by killing the child and the graph need not be loaded again."""
+    engine.settle()
     out(type="start", name=label)
     if not getattr(engine, "forkable", False):
         _measure(out, label, inst, run_one, reps, timeout, budget, engine.in_process)
@@ -237,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
                             for r in _records(a.out)
                             if r["type"] == "query" and r["median"] < a.tp_max
                         }
+                        engine.settle()
                         out(type="start", name="throughput")
                         throughput(out, engine, mix, a.clients, a.throughput, fast)
                     continue
