@@ -352,7 +352,7 @@ class Gazetteer:
         if not name or not name.strip():
             return None
         if re.fullmatch(r"\s*\d{1,2}\s*", name):
-            u = self.get(f"{int(name):02d}", era)
+            u = self.get(f"{int(name.strip()):02d}", era)
             return u if u and u.level == "province" else None
         return self.resolve(name, level="province", era=era)
 

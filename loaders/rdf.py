@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
 import ontology
 from ontology.namespaces import BOMAY, ID, OA, PREFIXES, PROV, VOCAB, article_graph
@@ -91,6 +91,13 @@ def _period_start(when: str) -> dt.date | None:
         return None
 
 
+@cache
+def _pref_labels() -> dict[str, str]:
+    """vi prefLabel of every agency and position type and level, by IRI."""
+    return {c.iri: c.pref_vi for scheme in ("agency-type", "position-type", "level")
+            for c in ontology.concepts(scheme)}
+
+
 def _model_label(kind: str, components: list[str], result: str | None) -> str:
     if kind == "concurrent_position":
         return " đồng thời là ".join(components)
@@ -98,6 +105,18 @@ def _model_label(kind: str, components: list[str], result: str | None) -> str:
         label = "Hợp nhất " + ", ".join(components)
         return f"{label} thành {result}" if result else label
     return components[0] if components else "Mô hình"
+
+
+def _canonical_label(f: dict, keys: list[str]) -> str | None:
+    """The model's label from its vocabulary concepts, the same whichever article words it; None when a
+    component is not in the vocabularies (then the article's own wording is the only label there is)."""
+    labels = _pref_labels()
+    if not keys or f.get("result") or any(k not in labels for k in keys):
+        return None
+    parts = [labels[k] for k in keys]
+    level = labels.get(str(VOCAB[f"level/{f['level']}"])) if f.get("level") else None
+    label = _model_label(f["kind"], parts, None)
+    return f"{label} ({level.lower()})" if level else label
 
 
 def _add_component(g: Graph, text: str, key: str, concept: str | None, position: bool) -> URIRef:
@@ -149,6 +168,11 @@ def _add_evidence(g: Graph, doc_id: str, article: URIRef, text: str, ev: dict) -
     return node
 
 
+def position_kind(f: dict) -> bool:
+    """Concurrent posts keep the article's order of posts; merged parts are a set."""
+    return f["kind"] == "concurrent_position"
+
+
 def facts_to_graph(facts: dict, text: str) -> Graph:
     """The triples of the article's named graph (identifier graph/article/<doc_id>)."""
     doc_id = facts["id"]
@@ -176,10 +200,16 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
         g.add((model, BOMAY.modelKind, URIRef(VOCAB[f"model-kind/{f['kind']}"])))
         if f["level"]:
             g.add((model, BOMAY.level, URIRef(VOCAB[f"level/{f['level']}"])))
-        label = _model_label(f["kind"], f["components"], f.get("result"))
+        wording = _model_label(f["kind"], f["components"], f.get("result"))
+        comps = f["components"]
+        ordered = [canonical_key(c) for c in comps] if position_kind(f) else model_keys(comps)
+        label = _canonical_label(f, ordered) or wording
         g.add((model, RDFS.label, Literal(label, lang="vi")))
         g.add((model, BOMAY.searchKey, Literal(fold(label))))
-        position = f["kind"] == "concurrent_position"
+        if wording != label:
+            g.add((model, SKOS.altLabel, Literal(wording, lang="vi")))
+            g.add((model, BOMAY.searchKey, Literal(fold(wording))))
+        position = position_kind(f)
         for comp, key, concept in zip(f["components"], keys, types, strict=False):
             g.add((model, BOMAY.component, _add_component(g, comp, key, concept, position)))
         if f.get("result"):

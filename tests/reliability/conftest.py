@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +45,11 @@ def graph_counts(client: httpx.Client) -> dict[str, int]:
     return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
 
 
-def start_app(store: Path, log: Path, factory: str, log_level: str = "warning", **env: str) -> Server:
-    """tests.api.conftest.start_server with another app factory (same environment defaults)."""
+def start_app(store: Path, log: Path, factory: str = "api.app:create_app", log_level: str = "warning",
+              **env: str) -> Server:
+    """tests.api.conftest.start_server with a chosen app factory and a more patient readiness wait (the
+    seeded store holds the ~195k-triple gazetteer, and /health counts every graph: on a loaded machine the
+    first answers can take several seconds). Result limit 20,000 unless given."""
     port = free_port()
     full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "10",
                 "BOMAY_RESULT_LIMIT": "20000", **env}
@@ -55,11 +59,12 @@ def start_app(store: Path, log: Path, factory: str, log_level: str = "warning", 
         [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", log_level], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
+            if httpx.get(url + "/health", timeout=15).status_code == 200:
                 return Server(url, proc, store, log)
         except httpx.TransportError:
             pass
@@ -79,10 +84,8 @@ def fresh_server(seeded: Path, base: Path, **env: str) -> Server:
     """
     shutil.copytree(seeded, base / "store")
     env = {"BOMAY_TOKEN": TOKEN, **env}
-    if os.environ.get("RELIABILITY_BREAK"):
-        factory = "tests.reliability.broken_app:create_app"
-        return start_app(base / "store", base / "server.log", factory, **env)
-    return start_server(base / "store", base / "server.log", **env)
+    factory = "tests.reliability.broken_app:create_app" if os.environ.get("RELIABILITY_BREAK") else None
+    return start_app(base / "store", base / "server.log", factory or "api.app:create_app", **env)
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from ontology.namespaces import article_graph
-from tests.api.conftest import ROOT, start_server, stop_server
-from tests.reliability.conftest import AUTH, graph_counts, seed_text
+from tests.api.conftest import ROOT, stop_server
+from tests.reliability.conftest import AUTH, graph_counts, seed_text, start_app
 from tests.reliability.writer import expected_count
 
 PAD = 20_000
@@ -189,7 +189,7 @@ def test_a_second_writer_is_refused_while_the_server_holds_the_store(seeded_stor
     import shutil
 
     shutil.copytree(seeded_store, tmp_path / "store")
-    srv = start_server(tmp_path / "store", tmp_path / "server.log")
+    srv = start_app(tmp_path / "store", tmp_path / "server.log")
     try:
         with srv.client() as c:
             before = graph_counts(c)
@@ -224,7 +224,7 @@ def test_parallel_http_writers_and_readers_see_whole_graphs(seeded_store: Path, 
     from tests.api.conftest import SEEDS, TOKEN
 
     shutil.copytree(seeded_store, tmp_path / "store")
-    srv = start_server(tmp_path / "store", tmp_path / "server.log", BOMAY_TOKEN=TOKEN)
+    srv = start_app(tmp_path / "store", tmp_path / "server.log", BOMAY_TOKEN=TOKEN)
     try:
         with srv.client() as c:
             seeds_before = graph_counts(c)
@@ -305,7 +305,7 @@ def test_sigkill_of_the_server_during_http_ingest_and_delete(seeded_store: Path,
 
     shutil.copytree(seeded_store, tmp_path / "store")
     env = {"BOMAY_TOKEN": TOKEN}
-    srv = start_server(tmp_path / "store", tmp_path / "server.log", **env)
+    srv = start_app(tmp_path / "store", tmp_path / "server.log", **env)
     sizes: dict[int, int] = {}
     answered: dict[str, int] = {}
     deleted: set[str] = set()
@@ -361,7 +361,7 @@ def test_sigkill_of_the_server_during_http_ingest_and_delete(seeded_store: Path,
             assert doc_count(counts, doc) == n, (doc, "answered write lost")
     for doc in deleted:
         assert doc_count(counts, doc) == 0, (doc, "answered delete lost")
-    srv2 = start_server(tmp_path / "store", tmp_path / "server2.log", **env)
+    srv2 = start_app(tmp_path / "store", tmp_path / "server2.log", **env)
     try:
         with srv2.client() as c:
             assert graph_counts(c) == counts

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import TOKEN, start_server, stop_server
-from tests.reliability.conftest import AUTH, graph_counts, seed_text
+from tests.api.conftest import TOKEN, stop_server
+from tests.reliability.conftest import AUTH, graph_counts, seed_text, start_app
 
 VI = seed_text(0)
 ENGLISH = ("The provincial party committee decided to merge the offices of the district party committee, "
@@ -177,7 +177,7 @@ def test_writes_are_off_without_a_configured_token(seeded_store: Path, tmp_path:
     import shutil
 
     shutil.copytree(seeded_store, tmp_path / "store")
-    srv = start_server(tmp_path / "store", tmp_path / "server.log", BOMAY_TOKEN="")
+    srv = start_app(tmp_path / "store", tmp_path / "server.log", BOMAY_TOKEN="")
     try:
         with srv.client() as c:
             before = graph_counts(c)
