@@ -286,7 +286,7 @@ async def service_description(request: Request, fmt: str | None) -> Response:
             RDFS.comment,
             Literal(
                 "The default graph is the union of all named graphs (ontology, gazetteer, one graph per "
-                "article); a triple stated in several graphs is matched once per graph, so use DISTINCT. "
+                "article), as a set: a triple stated in several graphs is matched once. "
                 "Read-only: updates, LOAD and SERVICE (unless allow-listed) are refused.",
                 lang="en",
             ),

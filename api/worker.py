@@ -141,12 +141,11 @@ def serialize_boolean(fmt: str, value: bool) -> bytes:
 
 
 def _dataset(job: dict) -> dict:
+    """The replica's own default graph already holds the union of the named graphs, each triple once."""
     dg, ng = job.get("default_graphs") or [], job.get("named_graphs") or []
-    if job.get("query_dataset") and not (dg or ng):
-        return {}
     if dg or ng:
         return {"default_graph": [ox.NamedNode(g) for g in dg], "named_graphs": [ox.NamedNode(g) for g in ng]}
-    return {"use_default_graph_as_union": True}
+    return {}
 
 
 def _bindings(job: dict) -> dict:
@@ -255,12 +254,47 @@ def _plain(t: Any) -> Any:
     return str(t)
 
 
+DEFAULT = ox.DefaultGraph()
+MERGE_BATCH = 100_000
+
+
+def _triples(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
+    return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def merge_default(store: ox.Store) -> None:
+    """Fill the default graph with every named graph's triples, once each.
+
+    Articles repeat the models, places and documents they share; a union default graph would answer
+    one row per copy and multiply rows at every join, so the replica keeps a set union instead.
+    """
+    batch: list[ox.Quad] = []
+    for q in store.quads_for_pattern(None, None, None, None):
+        if q.graph_name != DEFAULT:
+            batch.append(ox.Quad(q.subject, q.predicate, q.object, DEFAULT))
+            if len(batch) >= MERGE_BATCH:
+                store.extend(batch)
+                batch = []
+    store.extend(batch)
+
+
+def _held_elsewhere(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
+    return any(q.graph_name != DEFAULT for q in store.quads_for_pattern(*triple, None))
+
+
 def apply_sync(store: ox.Store, job: dict) -> None:
-    """Replace one named graph of the replica with the writer's current content (empty: drop it)."""
+    """Replace one named graph of the replica with the writer's current content (empty: drop it),
+    keeping the merged default graph equal to the set union of the named graphs."""
     graph = ox.NamedNode(job["graph"])
+    old = _triples(store, graph)
     store.remove_graph(graph)
     if job["data"]:
         store.load(job["data"], format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    new = _triples(store, graph)
+    for t in old - new:
+        if not _held_elsewhere(store, t):
+            store.remove(ox.Quad(*t, DEFAULT))
+    store.extend([ox.Quad(*t, DEFAULT) for t in new - old])
 
 
 def main(conn: Any, snapshot_path: str) -> None:
@@ -268,6 +302,7 @@ def main(conn: Any, snapshot_path: str) -> None:
     store = ox.Store()
     try:
         store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)
+        merge_default(store)
     except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
         conn.send(("error", f"{type(e).__name__}: {e}"))
         return

@@ -148,3 +148,35 @@ def test_writes_disabled_without_token(seeded_store: Path, tmp_path: Path) -> No
             assert c.get("/health").json()["writes_enabled"] is False
     finally:
         stop_server(srv)
+
+
+def shared_label_count(c: httpx.Client) -> int:
+    """How often the default graph states the label of the office merger both seed articles report."""
+    query = (
+        "PREFIX bomay: <https://w3id.org/bomay/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT (COUNT(*) AS ?n) WHERE { ?m a bomay:MergerModel ; rdfs:label ?l . "
+        "FILTER(CONTAINS(?l, 'Văn phòng Huyện ủy')) }"
+    )
+    r = c.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_the_default_graph_states_a_shared_fact_once_however_many_articles_repeat_it(w: httpx.Client) -> None:
+    assert shared_label_count(w) == 1
+    for k in range(2):
+        r = w.post("/api/articles", params={"id": f"copy{k}"}, content=TEXT.encode(),
+                   headers={"Content-Type": "text/plain", **AUTH})
+        assert r.status_code == 201, r.text
+    assert shared_label_count(w) == 1
+    for k in range(2):
+        assert w.delete(f"/api/articles/copy{k}", headers=AUTH).status_code == 200
+    assert shared_label_count(w) == 1
+    assert w.delete("/api/articles/000_3db7e80d1100efe9", headers=AUTH).status_code == 200
+    assert w.delete("/api/articles/002_2638025429762e0c", headers=AUTH).status_code == 200
+    assert shared_label_count(w) == 0
+    for seed in ("000_3db7e80d1100efe9", "002_2638025429762e0c"):  # leave the module's store as found
+        body = (ROOT / "examples" / f"{seed}.txt").read_bytes()
+        r = w.post("/api/articles", params={"id": seed}, content=body, headers={"Content-Type": "text/plain", **AUTH})
+        assert r.status_code == 201, r.text
+    assert shared_label_count(w) == 1
