@@ -153,7 +153,8 @@ def test_writes_disabled_without_token(seeded_store: Path, tmp_path: Path) -> No
 def shared_label_count(c: httpx.Client) -> int:
     """How often the default graph states the label of the office merger both seed articles report."""
     query = (
-        "PREFIX bomay: <https://w3id.org/bomay/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "PREFIX bomay: <https://w3id.org/bomay/ontology#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "SELECT (COUNT(*) AS ?n) WHERE { ?m a bomay:MergerModel ; rdfs:label ?l . "
         "FILTER(CONTAINS(?l, 'Văn phòng Huyện ủy')) }"
     )
@@ -177,6 +178,7 @@ def test_the_default_graph_states_a_shared_fact_once_however_many_articles_repea
     assert shared_label_count(w) == 0
     for seed in ("000_3db7e80d1100efe9", "002_2638025429762e0c"):  # leave the module's store as found
         body = (ROOT / "examples" / f"{seed}.txt").read_bytes()
-        r = w.post("/api/articles", params={"id": seed}, content=body, headers={"Content-Type": "text/plain", **AUTH})
+        headers = {"Content-Type": "text/plain", **AUTH}
+        r = w.post("/api/articles", params={"id": seed}, content=body, headers=headers)
         assert r.status_code == 201, r.text
     assert shared_label_count(w) == 1
