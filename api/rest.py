@@ -503,6 +503,7 @@ async def get_place(
     if not info:
         raise ApiError(404, "not_found", "Không có đơn vị hành chính này. / No such place.")
     events = await rows(request, "api_events", place=("iri", iri))
+    lineage = await rows(request, "place_lineage", unit=("iri", iri))
     r = info[0]
     body = {
         "place": iri,
@@ -514,8 +515,48 @@ async def get_place(
         "parent": r.get("parent"),
         "parent_label": r.get("parentLabel"),
         "models": timelines(events, "model"),
+        "successors": [_lineage_item(x) for x in lineage if x.get("relation") == "successor"],
+        "predecessors": [_lineage_item(x) for x in lineage if x.get("relation") == "predecessor"],
     }
+    if "/unit/2025/" in iri:  # a post-reform unit: the pilots once applied on its territory
+        found = await rows(request, "pilots_on_territory", province=("iri", iri))
+        body["pilots_on_territory"] = [_territory_item(x) for x in found]
     return await detail(request, iri, body)
+
+
+def _lineage_item(r: dict[str, Any]) -> dict[str, Any]:
+    """One successor or predecessor across the 2025 reform, with the act that links them."""
+    return {
+        "place": r["other"],
+        "id": local_id(r["other"], "unit/"),
+        "label": r.get("otherLabel"),
+        "type": status_key(r.get("otherType")),
+        "code": r.get("otherCode"),
+        "parent_label": r.get("otherParentLabel"),
+        "valid_from": r.get("otherValidFrom"),
+        "valid_until": r.get("otherValidUntil"),
+        "event": r.get("eventLabel"),
+        "date": r.get("date"),
+        "legal_basis": r.get("basisLabel"),
+    }
+
+
+def _territory_item(r: dict[str, Any]) -> dict[str, Any]:
+    """A pilot applied before the reform at a unit whose territory now lies in the asked one."""
+    return {
+        "place": r["place"],
+        "place_id": local_id(r["place"], "unit/"),
+        "place_label": r.get("placeLabel"),
+        "model": r.get("model"),
+        "model_label": r.get("modelLabel"),
+        "kind": status_key(r.get("kind")),
+        "level": status_key(r.get("level")),
+        "status": status_key(r.get("status")),
+        "when": r.get("when"),
+        "count": r.get("count"),
+        "document_label": r.get("documentLabel"),
+        "article": r.get("article"),
+    }
 
 
 # --- documents --------------------------------------------------------------------------------------------
