@@ -14,6 +14,7 @@ import random
 import resource
 import signal
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--tp-names", default="", help="throughput mix: these queries (from the baseline's run)")
     a = ap.parse_args(argv)
+    # the orchestrator stops a worker past its wall limit with SIGTERM: exit through `finally` so the
+    # engine's server (Virtuoso, bomay serve) is stopped with it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(4))
     out = Out(a.out)
     skip = set(filter(None, a.skip.split(",")))
     engine = make(a.engine, a.workdir, int(a.timeout))
