@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import errors
+from api import errors, logs
 from api.config import Settings
 from api.engine import WorkerPool
-from api.middleware import AccessLog, BodyLimit
+from api.middleware import BodyLimit
 
 DESCRIPTION = """
 Đồ thị tri thức về các mô hình thí điểm sắp xếp tổ chức bộ máy hệ thống chính trị (Nghị quyết 18-NQ/TW),
@@ -96,5 +96,5 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         expose_headers=["Link", "X-Total-Count"],
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body)
-    app.add_middleware(AccessLog)
+    logs.install(app)  # last added, so outermost: the 413s of BodyLimit are logged too
     return app

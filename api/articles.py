@@ -24,7 +24,7 @@ from api.errors import ApiError, ErrorBody
 from ontology.namespaces import ID, article_graph
 
 router = APIRouter(prefix="/api", tags=["Ghi / Writes"])
-_DOC_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+_DOC_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")  # no "." or ".." ids
 _VI_LETTERS = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 
 
@@ -149,13 +149,37 @@ async def read_article(request: Request, doc_id: str | None) -> tuple[str, str |
     return text, doc_id, meta
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+# Void elements never close; these may legally leave their end tag out, so they do not nest.
+_FLAT_TAGS = frozenset(
+    "area base br col embed hr img input link meta source track wbr "
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp".split()
+)
+MAX_HTML_DEPTH = 512
+
+
+def html_depth(raw: str) -> int:
+    """Deepest element nesting, counted from the tags alone: cheap enough to run before any parsing."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(raw):
+        if self_closing or name.lower() in _FLAT_TAGS:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _html(raw: str) -> str:
     from loaders.normalise import html_to_text
 
-    try:
-        return html_to_text(raw)
-    except RecursionError:
-        raise ApiError(400, "bad_html", "HTML lồng quá sâu. / HTML nested too deeply.") from None
+    if html_depth(raw) > MAX_HTML_DEPTH:
+        raise ApiError(
+            400, "bad_html", f"HTML lồng quá sâu (hơn {MAX_HTML_DEPTH} cấp). / HTML nested too deeply."
+        )
+    return html_to_text(raw)
 
 
 def build_graph(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str, Any], Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 log = logging.getLogger("bomay.api")
@@ -78,36 +77,3 @@ class BodyLimit:
         )
         await send({"type": "http.response.body", "body": body})
 
-
-class AccessLog:
-    """One JSON line per request: method, path, status, duration in ms."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_status(message: dict) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            log.info(
-                json.dumps(
-                    {
-                        "method": scope.get("method"),
-                        "path": scope.get("path"),
-                        "status": status,
-                        "ms": round((time.perf_counter() - start) * 1000, 1),
-                    }
-                )
-            )

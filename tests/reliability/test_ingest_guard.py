@@ -154,10 +154,7 @@ DOT_IDS = ["..", ".", "..."]
 
 
 @pytest.mark.parametrize("bad_id", ["../x", "a/b", "a b", "x" * 101, "%2e%2e", "a\u0000b", "ú", "a\nb", "",
-                                    *[pytest.param(d, marks=pytest.mark.xfail(strict=True, reason=(
-                                        "api/articles.py _DOC_ID accepts dot-only ids: the article is stored "
-                                        "as graph/article/.. and cannot be deleted through the API")))
-                                      for d in DOT_IDS]])
+                                    *DOT_IDS])
 def test_article_ids_are_checked(rhttp: httpx.Client, before: dict[str, int], bad_id: str) -> None:
     from urllib.parse import quote
 
@@ -210,9 +207,6 @@ def test_token_comparison_is_constant_time() -> None:
     assert not compares, [ast.unparse(c) for c in compares]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api/articles.py _html() only catches RecursionError, which the flat HTMLParser never raises: "
-    "20,000 nested <div>s around real text are parsed (seconds of CPU at 100k) and stored"))
 def test_deeply_nested_html_with_text_is_refused(rhttp: httpx.Client, before: dict[str, int]) -> None:
     body = _nested_html(20_000, "<p>" + VI[:3000] + "</p>")
     r = rhttp.post("/api/articles", params={"id": "rel_deep_html"}, content=body.encode(),

@@ -8,8 +8,6 @@ import json
 import logging
 from pathlib import Path
 
-import pytest
-
 from api import logs
 from tests.api.conftest import TOKEN, Server, stop_server
 from tests.reliability.conftest import AUTH, seed_text, start_app
@@ -121,7 +119,7 @@ def test_real_server_logs_one_line_per_request_and_never_the_token(seeded_store:
 
     shutil.copytree(seeded_store, tmp_path / "store")
     log = tmp_path / "server.log"
-    srv = start_logged(tmp_path / "store", log, "tests.reliability.logged_app:create_app", BOMAY_TOKEN=TOKEN)
+    srv = start_logged(tmp_path / "store", log, "api.app:create_app", BOMAY_TOKEN=TOKEN)
     try:
         start = len(request_lines(log.read_text(errors="replace")))
         n = exercise(srv)
@@ -138,8 +136,6 @@ def test_real_server_logs_one_line_per_request_and_never_the_token(seeded_store:
     assert "GET /health" in text or '"/health"' in text
 
 
-@pytest.mark.xfail(strict=True, reason="api/app.py does not wire api.logs yet: under uvicorn's default "
-                   "logging the existing AccessLog middleware writes nothing (fix: logs.install(app))")
 def test_the_shipped_app_logs_each_request(seeded_store: Path, tmp_path: Path) -> None:
     import shutil
 
