@@ -267,6 +267,37 @@ function showNode(node) {
     box.append(item);
     if (i === 0) showEvidence(f);
   });
+  showLineage(node);
+}
+
+// A place's lineage across the reform of 1 July 2025: where a former unit's territory went, or where a
+// new unit's came from, from /api/places/{id}.
+async function showLineage(node) {
+  const box = $("lineage");
+  box.replaceChildren();
+  const marker = "/id/unit/";
+  const at = node.id.indexOf(marker);
+  if ((node.type !== "place" && node.type !== "province") || at < 0) return;
+  let place;
+  try {
+    place = await getJSON(`/api/places/${node.id.slice(at + marker.length)}`);
+  } catch (e) {
+    return;  // a unit outside the gazetteer has no lineage to show
+  }
+  const rows = [["Nay thuộc (sau 1/7/2025)", place.successors || []],
+                ["Hình thành từ (trước 1/7/2025)", place.predecessors || []]];
+  for (const [title, units] of rows) {
+    if (!units.length) continue;
+    const list = el("ul", { class: "lineage" });
+    for (const u of units) list.append(el("li", {}, u.parent_label ? `${u.label} (${u.parent_label})` : u.label));
+    box.append(el("h3", {}, title), list);
+  }
+  const pilots = place.pilots_on_territory || [];
+  if (pilots.length) {
+    const list = el("ul", { class: "lineage" });
+    for (const p of pilots) list.append(el("li", {}, `${p.place_label}: ${p.model_label} — ${STATUS_LABELS[p.status] || p.status}${p.when ? " · " + p.when : ""}`));
+    box.append(el("h3", {}, "Thí điểm trước đây trên địa bàn"), list);
+  }
 }
 
 async function showEvidence(fact) {

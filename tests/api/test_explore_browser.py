@@ -53,6 +53,9 @@ def test_explore_search_click_and_source_sentence(server: Server, tmp_path: Path
             expect(mark).to_have_text("Mô hình Văn phòng Huyện ủy – HĐND – UBND ở huyện Thuận Thành.")
             # the highlight sits inside the article's full text
             expect(page.locator("#article")).to_contain_text("Kế hoạch số 68-KH/TU")
+            # the place's lineage: where its territory went in the reform of 1 July 2025
+            expect(page.locator("#lineage")).to_contain_text("Nay thuộc")
+            expect(page.locator("#lineage li").first).to_contain_text("tỉnh Bắc Ninh")
             page.screenshot(path=str(tmp_path / "explore.png"), full_page=True)
             # the SPARQL editor runs a competency question from the examples
             options = page.locator("#examples option")
@@ -90,10 +93,13 @@ def test_explore_escapes_markup_from_articles(write_server: Server, tmp_path: Pa
                 expect(node).to_be_visible()
                 node.click()
                 fact = page.locator("#facts .fact", has_text="2022-10")
-                for i in range(fact.count()):
+                for i in range(fact.count()):  # the article loads after the click: wait for each one
                     fact.nth(i).click()
-                    if "<script>" in page.locator("#article").inner_text():
+                    try:
+                        expect(page.locator("#article")).to_contain_text("<script>", timeout=5_000)
                         break
+                    except AssertionError:
+                        continue
                 expect(page.locator("#article")).to_contain_text("<script>window.__xss = 1</script>")
                 assert page.locator("#article script, #article img").count() == 0
                 assert page.evaluate("window.__xss") is None
