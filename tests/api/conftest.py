@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,8 +63,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, log: Path, **env: str) -> Server:
-    """Start uvicorn on a free port and wait until /health answers (or the process dies)."""
+def start_server(store: Path, log: Path, factory: str = "api.app:create_app", log_level: str = "warning",
+                 **env: str) -> Server:
+    """Start uvicorn on a free port and wait until /health answers (or the process dies).
+
+    The wait is patient: the seeded store holds the gazetteer, and on a loaded machine the first answers
+    can take several seconds.
+    """
     port = free_port()
     full_env = {
         **os.environ,
@@ -75,30 +81,20 @@ def start_server(store: Path, log: Path, **env: str) -> Server:
     full_env.pop("BOMAY_SPARQL_URL", None)
     out = log.open("wb")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", log_level],
         cwd=ROOT,
         env=full_env,
         stdout=out,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
+            if httpx.get(url + "/health", timeout=15).status_code == 200:
                 return Server(url, proc, store, log)
         except httpx.TransportError:
             pass

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,33 +44,8 @@ def graph_counts(client: httpx.Client) -> dict[str, int]:
 
 def start_app(store: Path, log: Path, factory: str = "api.app:create_app", log_level: str = "warning",
               **env: str) -> Server:
-    """tests.api.conftest.start_server with a chosen app factory and a more patient readiness wait (the
-    seeded store holds the ~195k-triple gazetteer, and /health counts every graph: on a loaded machine the
-    first answers can take several seconds). Result limit 20,000 unless given."""
-    port = free_port()
-    full_env = {**os.environ, "BOMAY_STORE": str(store), "BOMAY_QUERY_TIMEOUT": "10",
-                "BOMAY_RESULT_LIMIT": "20000", **env}
-    full_env.pop("BOMAY_SPARQL_URL", None)
-    out = log.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", log_level], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url + "/health", timeout=15).status_code == 200:
-                return Server(url, proc, store, log)
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            pass
-    stop_server(Server(url, proc, store, log))
-    raise RuntimeError("server did not become ready")
+    """tests.api.conftest.start_server with the reliability suite's result limit (20,000) unless given."""
+    return start_server(store, log, factory, log_level, **{"BOMAY_RESULT_LIMIT": "20000", **env})
 
 
 def fresh_server(seeded: Path, base: Path, **env: str) -> Server:
