@@ -4,11 +4,16 @@ At each fill level (empty, half, all of the generated graph bulk-loaded undernea
 synthetic articles (bench/articles.py, new ids) goes through the real pipeline: extract → RDF → SHACL →
 one named graph. The CLI is timed with 1 file and with K files so that its start-up (imports, lexicons)
 is separated from the per-article rate; the HTTP path posts K other articles one after another.
+
+Both paths also report a sustained rate read off one run, without its start-up: the CLI's from the times
+its per-file lines appear (first to last), HTTP's from the second response to the last (the first POST
+warms the server: lexicons, shapes). `python -m bench.ingest DATA.nq -k 100 --levels 2` runs it alone.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,23 +59,41 @@ def bulk_load(store_dir: Path, part: Path) -> None:
 
 
 def cli_ingest(store_dir: Path, files: list[Path]) -> tuple[float, int]:
-    env = os.environ | {"BOMAY_STORE": str(store_dir)}
-    env.pop("BOMAY_SPARQL_URL", None)
-    t = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-m", "api.cli", "ingest", "--no-gazetteer", *map(str, files)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    dt = time.perf_counter() - t
-    written = sum(1 for line in out.stdout.splitlines() if ": ingested " in line or ": replaced " in line)
+    dt, written, _ = cli_ingest_timed(store_dir, files)
     return dt, written
 
 
+def cli_ingest_timed(store_dir: Path, files: list[Path]) -> tuple[float, int, float | None]:
+    """(seconds, articles written, sustained articles/s between the first and the last output line)."""
+    env = os.environ | {"BOMAY_STORE": str(store_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("BOMAY_SPARQL_URL", None)
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "ingest", "--no-gazetteer", *map(str, files)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    stamps = []
+    for line in proc.stdout:
+        if ": ingested " in line or ": replaced " in line:
+            stamps.append(time.perf_counter())
+    proc.wait(timeout=1800)
+    dt = time.perf_counter() - t
+    sustained = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 2 else None
+    return dt, len(stamps), sustained
+
+
 def post_ingest(base: str, files: list[Path]) -> tuple[float, int, list[str]]:
-    ok, errors = 0, []
+    dt, ok, errors, _ = post_ingest_timed(base, files)
+    return dt, ok, errors
+
+
+def post_ingest_timed(base: str, files: list[Path]) -> tuple[float, int, list[str], float | None]:
+    """(seconds, articles stored, first errors, sustained articles/s from the second response on)."""
+    ok, errors, first, ok_first = 0, [], None, 0
     with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
         t = time.perf_counter()
         for f in files:
@@ -83,7 +106,30 @@ def post_ingest(base: str, files: list[Path]) -> tuple[float, int, list[str]]:
                 ok += 1
             elif len(errors) < 3:
                 errors.append(f"{r.status_code} {r.text[:200]}")
-        return time.perf_counter() - t, ok, errors
+            if first is None:
+                first, ok_first = time.perf_counter(), ok
+        end = time.perf_counter()
+    sustained = (ok - ok_first) / (end - first) if first is not None and ok - ok_first > 1 else None
+    return end - t, ok, errors, sustained
+
+
+def tree_cpu(pid: int | None) -> float | None:
+    """User+system CPU seconds of process `pid` and all its descendants (None without psutil)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    if pid is None:
+        return None
+    root = psutil.Process(pid)
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def triples(store_dir: Path) -> int:
@@ -110,14 +156,16 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
         one = write_articles(tmp / f"cli{level}a", writer, 1)
         batch = write_articles(tmp / f"cli{level}b", writer, k)
         t1, _ = cli_ingest(store, one)
-        tk, written = cli_ingest(store, batch)
+        tk, written, cli_sustained = cli_ingest_timed(store, batch)
         # per-article rate without the process start-up; None when the two runs are too close to tell
         marginal = (k - 1) / (tk - t1) if k > 1 and tk - t1 > 0.5 else None
         server = Http(store_dir=store, timeout=60)
         server.start()
         try:
             posts = write_articles(tmp / f"http{level}", writer, k)
-            th, ok, errors = post_ingest(server.base, posts)
+            cpu0 = tree_cpu(server.proc.pid if server.proc else None)
+            th, ok, errors, http_sustained = post_ingest_timed(server.base, posts)
+            cpu1 = tree_cpu(server.proc.pid if server.proc else None)
         finally:
             server.close()
         row = {
@@ -129,15 +177,47 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
             "cli_written": written,
             "cli_rate": k / tk,
             "cli_marginal": marginal,
+            "cli_sustained": cli_sustained,
             "http_seconds": th,
             "http_ok": ok,
             "http_rate": ok / th if th else 0.0,
+            "http_sustained": http_sustained,
+            # CPU seconds of the server and its query workers per stored article (contention-proof)
+            "http_cpu_ms": (cpu1 - cpu0) / ok * 1000 if ok and None not in (cpu0, cpu1) else None,
             "errors": errors,
         }
         log(
             f"ingest level {row['level']}: {size} triples, CLI {row['cli_rate']:.1f}/s "
-            f"(marginal {'–' if marginal is None else f'{marginal:.1f}'}/s), "
-            f"HTTP {row['http_rate']:.1f}/s ({ok}/{k} ok)"
+            f"(marginal {_fmt(marginal)}/s, sustained {_fmt(cli_sustained)}/s), "
+            f"HTTP {row['http_rate']:.1f}/s (sustained {_fmt(http_sustained)}/s, {ok}/{k} ok, "
+            f"server CPU {_fmt(row['http_cpu_ms'])} ms/article)"
         )
         rows.append(row)
     return rows
+
+
+def _fmt(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.ingest DATA.nq [-k 100] [--levels 2]`: the ingest rows alone, as JSON lines."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data", type=Path, help="N-Quads from bench.generate (DIR/data.nq)")
+    ap.add_argument("-k", type=int, default=100, help="articles per batch")
+    ap.add_argument("--levels", type=int, default=2, help="fill levels above the empty store")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-run-"))
+    try:
+        for row in run(a.data, a.k, a.levels, a.seed, workdir=work):
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
