@@ -7,10 +7,13 @@ Default-graph semantics (ARCHITECTURE.md: the default graph is the union of the 
   graphs repeat shared resources (models, places), so joins on those multiply before DISTINCT.
 - `oxigraph-merged`: the same store plus a deduplicated copy of all triples in the real default graph,
   queried without the union flag: the read-replica layout that removes those duplicates.
-- `oxigraph-mem`: the merged layout in an in-memory pyoxigraph store (no RocksDB): what a read replica
-  held in RAM would give.
+- `oxigraph-mem`: the baseline. An in-memory pyoxigraph store holding only the deduplicated default
+  graph, queried in-process: exactly what the service's query workers answer from (api/worker.py keeps
+  this default-graph-only copy beside the replica with the named graphs), minus HTTP.
 - `rdflib`: `Dataset(default_union=True)` in memory (what an rdflib-endpoint service does; set semantics).
-- `virtuoso`: its /sparql endpoint; no FROM = all graphs (also one row per copy, like Oxigraph).
+- `virtuoso`: its /sparql endpoint, with the same layout as the service: the named graphs plus one graph
+  holding every triple once, passed as `default-graph-uri` (its "all graphs" default would, like
+  Oxigraph's union flag, answer one row per copy of a shared resource).
 - `http`: our service (`bomay serve`) over its own on-disk store, through /sparql and the REST paths.
 """
 
@@ -31,6 +34,7 @@ import httpx
 
 SELECT_JSON = "application/sparql-results+json"
 TOKEN = "bench-token"
+UNION_GRAPH = "urn:bomay:bench:union"  # Virtuoso: the deduplicated union, queried as the default graph
 
 
 def nquads_to_ntriples(src: Path, dst: Path) -> None:
@@ -92,7 +96,8 @@ class Oxigraph(Engine):
         marker = self.dir / "bench-loaded"
         if marker.exists() and not self.memory:
             return
-        self.store.bulk_load(path=str(data), format=self.ox.RdfFormat.N_QUADS)
+        if not self.memory:
+            self.store.bulk_load(path=str(data), format=self.ox.RdfFormat.N_QUADS)
         if self.merged:
             nt = self.dir.parent / f"{self.dir.name}.nt"
             nquads_to_ntriples(data, nt)
@@ -132,12 +137,13 @@ class Rdflib(Engine):
         return run
 
 
-def _http_runner(url: str, timeout: float) -> Callable[[str, str], int]:
+def _http_runner(url: str, timeout: float, default_graph: str | None = None) -> Callable[[str, str], int]:
     client = httpx.Client(timeout=timeout)
+    extra = {"default-graph-uri": default_graph} if default_graph else {}
 
     def run(text: str, form: str) -> int:
         accept = "application/n-triples" if form == "construct" else SELECT_JSON
-        r = client.get(url, params={"query": text}, headers={"Accept": accept})
+        r = client.get(url, params={"query": text, **extra}, headers={"Accept": accept})
         if (
             r.status_code in (503, 504)
             or "S1TAT" in r.headers.get("X-SQL-State", "")
@@ -170,9 +176,14 @@ class Virtuoso(Engine):
     def load(self, data: Path) -> None:
         self.server = self.server_cls(self.tmp, data.parent, self.timeout).start()
         self.server.load(data)
+        # The service's layout: every triple once in one graph, used as the default graph of each query.
+        nt = data.parent / f"{data.stem}.union.nt"
+        if not nt.exists():
+            nquads_to_ntriples(data, nt)
+        self.server.load(nt, graph=UNION_GRAPH)
 
     def client(self) -> Callable[[str, str], int]:
-        return _http_runner(self.server.sparql_url, self.timeout + 10)
+        return _http_runner(self.server.sparql_url, self.timeout + 10, UNION_GRAPH)
 
     def server_pid(self) -> int | None:
         return self.server.proc.pid if self.server and self.server.proc else None

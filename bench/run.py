@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from bench.generate import generate
 from bench.machine import describe
 from bench.mix import dump, load_mix
 
-ENGINES = ("oxigraph", "http", "oxigraph-merged", "virtuoso", "rdflib")
+ENGINES = ("oxigraph-mem", "http", "oxigraph", "oxigraph-merged", "virtuoso", "rdflib")
 THROUGHPUT = {"oxigraph", "oxigraph-merged", "oxigraph-mem", "http"}
 # per size: parameter values per query, timed rounds, per-query limit (s), time budget per query (s),
 # throughput seconds, engine wall limit (s), ingest batch, ingest fill levels
@@ -31,7 +32,10 @@ SETTINGS = {
     "XS": dict(per_query=1, reps=3, timeout=2, budget=1, throughput=3, wall=30, ingest_k=4, levels=1),
     "S": dict(per_query=1, reps=4, timeout=3, budget=1, throughput=4, wall=60, ingest_k=8, levels=1),
     "M": dict(per_query=3, reps=5, timeout=15, budget=5, throughput=15, wall=300, ingest_k=30, levels=2),
-    "L": dict(per_query=4, reps=5, timeout=120, budget=20, throughput=30, wall=3600, ingest_k=50, levels=4),
+    # L: one query worker for the service (each holds ~7 GB of replicas at 10M triples; two would not fit
+    # beside the other engines' leftovers on 24 GB)
+    "L": dict(per_query=2, reps=3, timeout=60, budget=10, throughput=10, wall=1200, ingest_k=30, levels=1,
+              workers=1),
 }
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     cfg = SETTINGS[a.size]
+    if cfg.get("workers"):
+        os.environ["BOMAY_QUERY_WORKERS"] = str(cfg["workers"])  # inherited by the service we start
     data = a.data_dir / f"{a.size}-{a.seed}"
     log(f"generating size {a.size} into {data}")
     params = generate(a.size, a.seed, data)

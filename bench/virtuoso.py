@@ -123,10 +123,11 @@ class Virtuoso:
             raise RuntimeError(f"isql failed: {out.stdout[-1500:]} {out.stderr[-500:]}")
         return out.stdout
 
-    def load(self, nquads: Path) -> None:
-        """The bulk loader (ld_dir + rdf_loader_run) on one N-Quads file: each quad keeps its graph."""
+    def load(self, nquads: Path, graph: str = "urn:bomay:bench:default") -> None:
+        """The bulk loader (ld_dir + rdf_loader_run) on one file: N-Quads keep their graphs, triples go
+        to `graph`."""
         self.isql(
-            f"ld_dir('{nquads.parent}', '{nquads.name}', 'urn:bomay:bench:default')",
+            f"ld_dir('{nquads.parent}', '{nquads.name}', '{graph}')",
             "rdf_loader_run()",
             "checkpoint",
         )
