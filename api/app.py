@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from api import errors, logs
 from api.config import Settings
 from api.engine import WorkerPool
+from api.ingest_pool import IngestPool
 from api.middleware import BodyLimit
 
 DESCRIPTION = """
@@ -39,6 +41,19 @@ class Health(BaseModel):
     worker_restarts: int
 
 
+def _warm_ingest(ingest: IngestPool | None, writes: bool) -> None:
+    """Pay at start what the first POST would: the ingest workers' start-up, or, validating in threads,
+    the pipeline's own (lexicons, gazetteer, shapes); the store write's imports either way."""
+    if not writes:
+        return
+    import graph.ingest  # noqa: F401
+
+    if ingest is None or not ingest.start():
+        from api.ingest_pool import warm
+
+        warm()
+
+
 def create_app(store_path: str | None = None, token: str | None = None, **overrides: Any) -> FastAPI:
     """Build the app; arguments override the BOMAY_* environment (see api.config.Settings)."""
     settings = Settings.from_env(store_path=store_path, token=token, **overrides)
@@ -53,11 +68,26 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             store.close()
             raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
         pool = WorkerPool(store, settings.workers, settings.query_timeout, settings.result_limit)
-        await pool.start()
+        ingest = IngestPool(settings.ingest_workers) if settings.token and settings.ingest_workers else None
+        started = await asyncio.gather(
+            pool.start(),
+            asyncio.to_thread(_warm_ingest, ingest, bool(settings.token)),
+            return_exceptions=True,
+        )
+        failed = next((r for r in started if isinstance(r, BaseException)), None)
+        if failed is not None:
+            if ingest is not None:
+                ingest.close()
+            pool.close()
+            store.close()
+            raise failed
         app.state.store, app.state.engine = store, pool
+        app.state.ingest = ingest if ingest is not None and ingest.running else None
         try:
             yield
         finally:
+            if ingest is not None:
+                ingest.close()
             pool.close()
             store.close()
 

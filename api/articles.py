@@ -1,8 +1,10 @@
 """Writes: POST /api/articles extracts, validates and stores one article; DELETE removes it.
 
 Both need `Authorization: Bearer <BOMAY_TOKEN>` (constant-time comparison) and are switched off when
-the operator set no token. Validation runs before the write lock is taken, so queries keep flowing
-while SHACL works; the write itself is exclusive (see api.engine.WorkerPool.writing).
+the operator set no token. Extraction and validation run before the write lock is taken, in the ingest
+worker processes (api/ingest_pool.py; a thread when there are none), so queries keep flowing and
+concurrent POSTs validate in parallel; the write itself is exclusive (see api.engine.WorkerPool.write and
+.writing).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Không qua kiểm tra SHACL hoặc không phải tiếng Việt / invalid"},
     503: {
         "model": ErrorBody,
-        "description": "Chức năng ghi đang tắt (chưa cấu hình BOMAY_TOKEN) / writes off",
+        "description": "Chức năng ghi đang tắt (chưa cấu hình BOMAY_TOKEN), hoặc tiến trình kiểm tra dừng "
+        "bất thường: gửi lại / writes off, or the validation worker died: retry",
     },
 }
 
@@ -209,6 +212,30 @@ def build_and_validate(text: str, doc_id: str, meta: dict[str, str]) -> tuple[di
     return facts, graph, validate_graph(graph)
 
 
+async def build_article(
+    request: Request, text: str, doc_id: str, meta: dict[str, str]
+) -> tuple[dict[str, Any], bytes, int, Any]:
+    """api.ingest_pool.build_payload in the app's ingest worker processes, or in a thread of this one
+    when there are none; a worker that dies with the article is a 503 (nothing was written)."""
+    from api.ingest_pool import PoolUnavailable, WorkerDied, build_payload
+
+    pool = getattr(request.app.state, "ingest", None)
+    if pool is not None:
+        try:
+            return await pool.run(text, doc_id, meta)
+        except PoolUnavailable:
+            pass
+        except WorkerDied:
+            raise ApiError(
+                503,
+                "ingest_worker_died",
+                "Tiến trình trích xuất và kiểm tra bài báo đã dừng bất thường; chưa có gì được lưu, hãy gửi "
+                "lại. / The extraction and validation worker died; nothing was stored, please retry.",
+                {"Retry-After": "1"},
+            ) from None
+    return await asyncio.to_thread(build_payload, text, doc_id, meta)
+
+
 def _report(validation: Any) -> dict[str, Any]:
     return {
         "conforms": bool(validation.conforms),
@@ -244,8 +271,8 @@ async def post_article(
     require_token(request)
     text, doc_id, meta = await read_article(request, id)
     doc_id = doc_id or "api_" + hashlib.sha256(text.encode()).hexdigest()[:16]
-    facts, graph, validation = await asyncio.to_thread(build_and_validate, text, doc_id, meta)
-    from graph.ingest import ingest_graph
+    facts, body, triples, validation = await build_article(request, text, doc_id, meta)
+    from graph.ingest import ingest_ntriples
 
     iri = str(article_graph(doc_id))
     out = {
@@ -260,8 +287,7 @@ async def post_article(
     if not validation.conforms:
         return JSONResponse(out, status_code=422)
     store = request.app.state.store
-    async with request.app.state.engine.writing(iri):
-        report = await asyncio.to_thread(ingest_graph, store, iri, graph, False)
+    report = await request.app.state.engine.write((iri,), ingest_ntriples, store, iri, body, triples)
     out.update(stored=report.written, replaced=report.replaced, triples=report.triples)
     return JSONResponse(out, status_code=200 if report.replaced else 201)
 

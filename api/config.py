@@ -35,6 +35,7 @@ class Settings:
     max_body: int = 2_000_000
     service_allow: list[str] = field(default_factory=list)
     workers: int = 2
+    ingest_workers: int = 2  # processes extracting and validating POSTed articles (0: a thread of the server)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +49,7 @@ class Settings:
             max_body=_int("BOMAY_MAX_BODY", 2_000_000),
             service_allow=_list("BOMAY_SERVICE_ALLOW"),
             workers=max(1, _int("BOMAY_QUERY_WORKERS", 2)),
+            ingest_workers=_int("BOMAY_INGEST_WORKERS", min(2, os.cpu_count() or 1)),
         )
         for key, value in overrides.items():
             if value is not None:

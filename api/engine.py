@@ -4,22 +4,29 @@
 embedded store seeded from an N-Quads snapshot. A query past its limit gets its worker killed and
 replaced by a fresh replica. Writes go through `writing(graph, ...)`, which waits for running queries
 to finish, lets the write happen on the one on-disk store, then sends the changed named graphs to every
-replica before queries resume, so that every answer reflects every acknowledged write.
+replica before queries resume, so that every answer reflects every acknowledged write. `write(graphs,
+fn, ...)` does the same but hands the write's result back as soon as the store holds it, the replicas
+being brought up to date afterwards, still before queries resume.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing as mp
 import os
+import pickle
 import tempfile
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api import worker
+
+log = logging.getLogger("bomay.engine")
+T = TypeVar("T")
 
 
 class QueryTimeout(Exception):
@@ -74,6 +81,12 @@ class _RWLock:
                 self._cond.notify_all()
 
 
+def _settle(fut: asyncio.Future[bool], value: bool) -> None:
+    """Resolve `fut` once: the first of "answer readable" and "time limit passed" wins."""
+    if not fut.done():
+        fut.set_result(value)
+
+
 # Loading a replica is not a query: it gets its own, generous limit.
 READY_TIMEOUT = 900.0
 
@@ -123,13 +136,34 @@ class WorkerPool:
         self._all: list[_Worker] = []
         self._lock: _RWLock | None = None
         self._guard = threading.Lock()
+        # Triple count per non-empty named graph: counted once at start, then kept current by _sync with
+        # the graphs each write touched (replaced as a whole, never mutated, so readers need no lock).
+        self._counts: dict[str, int] = {}
+        self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
+        self._background: set[asyncio.Future[None]] = set()  # writes whose replica sync is under way
 
     async def start(self) -> None:
-        """Spawn the workers (call from the running event loop)."""
+        """Spawn the workers and count the store's graphs (call from the running event loop)."""
         self._idle = asyncio.Queue()
         self._lock = _RWLock()
-        for w in await asyncio.to_thread(self._spawn_many, self._size):
+        workers, self._counts = await asyncio.gather(
+            asyncio.to_thread(self._spawn_many, self._size), asyncio.to_thread(self._count_graphs)
+        )
+        for w in workers:
             self._idle.put_nowait(w)
+
+    def _count_graphs(self) -> dict[str, int]:
+        """Triple count of every non-empty named graph of the store: the one full count, at start."""
+        rows = self.store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {str(r["g"]): int(r["n"]) for r in rows}
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triple count per non-empty named graph, ordered by IRI, as of the last completed write (no scan:
+        see _sync)."""
+        counts, cached = self._counts, self._counts_sorted
+        if cached is None or cached[0] is not counts:
+            cached = self._counts_sorted = (counts, dict(sorted(counts.items())))
+        return dict(cached[1])
 
     def _spawn_many(self, n: int) -> list[_Worker]:
         """Start `n` replicas from one fresh snapshot of the store (callers hold off writes)."""
@@ -155,28 +189,57 @@ class WorkerPool:
                 self._all.remove(w)
         w.stop(kill=True)
 
-    def _exchange(self, w: _Worker, job: dict) -> tuple[_Worker, tuple[str, Any] | None]:
-        """Blocking round trip in a thread; on timeout the worker is killed and a new one returned."""
-        try:
-            w.conn.send(job)
-            if w.conn.poll(self.timeout):
-                return w, w.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._retire(w)
-            self.restarts += 1
-            return self._spawn(), ("error", "tiến trình truy vấn đã dừng bất thường / query worker died")
+    def _renew(self, w: _Worker) -> _Worker:
+        """Kill a worker that ran past the limit or died, and start a fresh replica (blocking)."""
         self._retire(w)
         self.restarts += 1
-        return self._spawn(), None
+        return self._spawn()
+
+    async def _exchange(self, w: _Worker, job: bytes) -> tuple[_Worker, tuple[str, Any] | None]:
+        """One round trip on the event loop: send the pickled job, wait until the pipe is readable
+        (or the time limit passes), read the answer. No thread hop for the common small answer; a
+        large one (announced as ("big", size)) is read in a thread. On timeout (answer None) or a dead
+        worker, the worker is killed and a fresh replica is returned in its place."""
+        loop = asyncio.get_running_loop()
+        conn = w.conn
+        try:
+            conn.send_bytes(job)
+            ready: asyncio.Future[bool] = loop.create_future()
+            fd = conn.fileno()
+            loop.add_reader(fd, _settle, ready, True)
+            timer = loop.call_later(self.timeout, _settle, ready, False)
+            try:
+                in_time = await ready
+            finally:
+                timer.cancel()
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop (libuv) makes a watched fd non-blocking
+            if not in_time:
+                return await asyncio.to_thread(self._renew, w), None
+            answer = pickle.loads(conn.recv_bytes())
+            if answer[0] == "big":
+                answer = pickle.loads(await asyncio.to_thread(conn.recv_bytes))
+            return w, answer
+        except (EOFError, OSError, pickle.UnpicklingError):
+            fresh = await asyncio.to_thread(self._renew, w)
+            return fresh, ("error", "tiến trình truy vấn đã dừng bất thường / query worker died")
 
     async def run(self, job: dict) -> Any:
         """Run one job on an idle worker under the read lock; map worker answers to exceptions."""
         assert self._idle is not None and self._lock is not None, "pool not started"
-        job = {"limit": self.limit, **job}
+        data = pickle.dumps({"limit": self.limit, **job}, protocol=pickle.HIGHEST_PROTOCOL)
         async with self._lock.read():
             w = await self._idle.get()
+            exchange = asyncio.ensure_future(self._exchange(w, data))
             try:
-                w, answer = await asyncio.to_thread(self._exchange, w, job)
+                w, answer = await asyncio.shield(exchange)
+            except asyncio.CancelledError:
+                # The caller gave up mid-query: the worker goes back to the pool (and the read lock is
+                # released) only once its answer is in or it has been replaced, never while still busy.
+                await asyncio.wait([exchange])
+                if not exchange.cancelled() and exchange.exception() is None:
+                    w = exchange.result()[0]
+                raise
             finally:
                 self._idle.put_nowait(w)
         if answer is None:
@@ -190,19 +253,49 @@ class WorkerPool:
             raise ResultLimit(payload)
         raise EngineError(payload)
 
-    def _sync(self, graphs: tuple[str, ...]) -> None:
-        """Bring every replica's copy of `graphs` to the store's content; replace any that fails."""
+    def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
+        """The store's content of `graphs` as N-Triples, noting their new triple counts (only theirs)."""
         updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
+        if updates:
+            counts = dict(self._counts)
+            for iri, data in updates:  # N-Triples: one line per triple (newlines in literals are escaped)
+                if n := data.count(b"\n"):
+                    counts[iri] = n
+                else:
+                    counts.pop(iri, None)
+            self._counts = counts
+        return updates
+
+    def _sync(self, graphs: tuple[str, ...], updates: list[tuple[str, bytes]] | None = None) -> None:
+        """Bring every replica's copy of `graphs` to the store's content (`updates` when already taken
+        by _take); replace any replica that fails.
+
+        Every replica gets the updates first and is waited for afterwards, so they apply them at the same
+        time (one core each) rather than one after another while the write lock holds queries back.
+        """
+        if updates is None:
+            updates = self._take(graphs)
+        if not updates:
+            return
         with self._guard:
             workers = list(self._all)
+        sent, failed = [], []
         for w in workers:
             try:
                 for iri, data in updates:
                     w.conn.send({"kind": "sync", "graph": iri, "data": data})
+                sent.append(w)
+            except (EOFError, OSError):
+                failed.append(w)
+        for w in sent:
+            try:
+                for _ in updates:  # one reply per update, in order
                     if not w.conn.poll(READY_TIMEOUT) or w.conn.recv()[0] != "ok":
                         raise EngineError("sync failed")
             except (EngineError, EOFError, OSError):
-                self._replace(w)
+                failed.append(w)
+        for w in failed:
+            self._replace(w)
 
     def _replace(self, w: _Worker) -> None:
         """Swap a broken idle replica for a fresh one, in place in the idle queue."""
@@ -227,6 +320,56 @@ class WorkerPool:
             finally:
                 await asyncio.to_thread(self._sync, graphs)
                 self.generation += 1
+
+    async def write(self, graphs: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
+        """Run the blocking write `fn(*args)` to `graphs` in a thread under the exclusive lock, and return
+        its result as soon as the store holds it and the graph counts are updated.
+
+        The replicas receive `graphs` after that, still under the lock: reads (and other writes) resume
+        only once every replica has them, so every answer still reflects every acknowledged write, but the
+        writer's client does not wait for the replicas (its next article is validated meanwhile).
+        """
+        assert self._lock is not None, "pool not started"
+        lock = self._lock
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        def step() -> tuple[bool, Any, list[tuple[str, bytes]]]:
+            try:
+                ok, value = True, fn(*args)
+            except Exception as e:  # noqa: BLE001 — handed to the caller
+                ok, value = False, e
+            return ok, value, self._take(graphs)
+
+        async def run() -> None:
+            updates = None
+            async with lock.write():
+                try:
+                    ok, value, updates = await asyncio.to_thread(step)
+                    if done.done():
+                        pass  # the caller was cancelled
+                    elif ok:
+                        done.set_result(value)
+                    else:
+                        done.set_exception(value)
+                except BaseException as e:
+                    if done.done():
+                        pass
+                    elif isinstance(e, asyncio.CancelledError):
+                        done.cancel()
+                    else:
+                        done.set_exception(e)
+                    raise
+                finally:
+                    try:
+                        await asyncio.to_thread(self._sync, graphs, updates)
+                    except Exception:  # the write was acknowledged: log, keep the lock's release
+                        log.exception("replica sync after a write failed")
+                    self.generation += 1
+
+        task = asyncio.ensure_future(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return await asyncio.shield(done)
 
     def close(self) -> None:
         """Stop every worker."""

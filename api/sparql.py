@@ -6,10 +6,12 @@ query past the time limit is stopped, and answers above the result limit are ref
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -79,6 +81,18 @@ async def run_engine(request: Request, job: dict) -> Any:
         raise ApiError(400, "query_error", f"Không thực hiện được truy vấn / query failed: {e}") from None
 
 
+def _inspect(query: str, service_allow: tuple[str, ...]) -> sparql_check.QueryInfo:
+    """sparql_check.inspect, remembered for query texts up to 20,000 characters: clients repeat the
+    same queries, and the lexer walks the whole text on every request."""
+    if len(query) > _INSPECT_CACHED_CHARS:
+        return sparql_check.inspect(query, service_allow)
+    return _inspect_cached(query, service_allow)
+
+
+_INSPECT_CACHED_CHARS = 20_000  # x 512 entries: at most ~10 MB of remembered text
+_inspect_cached = functools.lru_cache(maxsize=512)(sparql_check.inspect)
+
+
 async def answer_query(
     request: Request, query: str, default_graphs: list[str], named_graphs: list[str], fmt: str | None
 ) -> Response:
@@ -87,7 +101,7 @@ async def answer_query(
     if not query.strip():
         raise ApiError(400, "empty_query", "Truy vấn rỗng. / Empty query.")
     try:
-        info = sparql_check.inspect(query, settings.service_allow)
+        info = _inspect(query, tuple(settings.service_allow))
     except sparql_check.Refused as e:
         raise ApiError(403, "refused", str(e)) from None
     for iri in (*default_graphs, *named_graphs):
@@ -111,10 +125,74 @@ async def answer_query(
         "default_graphs": default_graphs,
         "named_graphs": named_graphs,
         "query_dataset": info.has_from,
-        "prefixes": PREFIX_MAP,
     }
+    if info.form not in ("SELECT", "ASK"):  # only graph serialisations use prefixes
+        job["prefixes"] = PREFIX_MAP
     body, media = await run_engine(request, job)
     return Response(content=body, media_type=media, headers={"Vary": "Accept"})
+
+
+# GET /sparql parameters: (name, description, max length or None for a repeatable list). The handler
+# reads them from the query string itself and `_GET_PARAMETERS` declares them for OpenAPI exactly as
+# FastAPI would: FastAPI's per-request parameter analysis cost as much CPU as the rest of the handler.
+_GET_PARAMS: tuple[tuple[str, str, int | None], ...] = (
+    ("query", "Truy vấn SPARQL / the SPARQL query", 100_000),
+    ("default-graph-uri", "Đồ thị mặc định / default graph IRIs", None),
+    ("named-graph-uri", "Đồ thị có tên / named graph IRIs", None),
+    (
+        "format",
+        "Ghi đè Accept: json, xml, csv, tsv, turtle, ntriples, "
+        "jsonld, rdfxml, trig, nquads hoặc một media type",
+        100,
+    ),
+    ("update", "Không hỗ trợ: dịch vụ chỉ đọc / refused (read-only)", 100_000),
+)
+_GET_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {
+            "anyOf": [
+                {"type": "string", "maxLength": size}
+                if size is not None
+                else {"type": "array", "items": {"type": "string"}},
+                {"type": "null"},
+            ],
+            "description": doc,
+            "title": name.title(),
+        },
+        "description": doc,
+    }
+    for name, doc, size in _GET_PARAMS
+]
+
+
+def _get_params(request: Request) -> dict[str, Any]:
+    """The GET parameters, validated as FastAPI would (the last of repeated values, lengths capped;
+    the same 422 answer otherwise)."""
+    qp = request.query_params
+    values: dict[str, Any] = {}
+    errors = []
+    for name, _doc, size in _GET_PARAMS:
+        if size is None:
+            values[name] = qp.getlist(name)
+            continue
+        value = qp.get(name)
+        if value is not None and len(value) > size:
+            errors.append(
+                {
+                    "type": "string_too_long",
+                    "loc": ("query", name),
+                    "msg": f"String should have at most {size} characters",
+                    "input": value[:100],
+                    "ctx": {"max_length": size},
+                }
+            )
+        values[name] = value
+    if errors:
+        raise RequestValidationError(errors)
+    return values
 
 
 @router.get(
@@ -127,39 +205,20 @@ async def answer_query(
         },
         **ERRORS,
     },
+    openapi_extra={"parameters": _GET_PARAMETERS},
 )
-async def sparql_get(
-    request: Request,
-    query: Annotated[
-        str | None, Query(description="Truy vấn SPARQL / the SPARQL query", max_length=100_000)
-    ] = None,
-    default_graph_uri: Annotated[
-        list[str] | None, Query(alias="default-graph-uri", description="Đồ thị mặc định / default graph IRIs")
-    ] = None,
-    named_graph_uri: Annotated[
-        list[str] | None, Query(alias="named-graph-uri", description="Đồ thị có tên / named graph IRIs")
-    ] = None,
-    format: Annotated[
-        str | None,
-        Query(
-            description="Ghi đè Accept: json, xml, csv, tsv, turtle, ntriples, "
-            "jsonld, rdfxml, trig, nquads hoặc một media type",
-            max_length=100,
-        ),
-    ] = None,
-    update: Annotated[
-        str | None,
-        Query(description="Không hỗ trợ: dịch vụ chỉ đọc / refused (read-only)", max_length=100_000),
-    ] = None,
-) -> Response:
+async def sparql_get(request: Request) -> Response:
     """SPARQL Protocol query via GET; bare GET answers the service description."""
-    if update is not None:
+    params = _get_params(request)
+    if params["update"] is not None:
         raise ApiError(
             403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
         )
-    if query is None:
-        return await service_description(request, format)
-    return await answer_query(request, query, default_graph_uri or [], named_graph_uri or [], format)
+    if params["query"] is None:
+        return await service_description(request, params["format"])
+    return await answer_query(
+        request, params["query"], params["default-graph-uri"], params["named-graph-uri"], params["format"]
+    )
 
 
 @router.post(
@@ -231,24 +290,9 @@ async def sparql_post(
 
 
 async def graph_counts(request: Request) -> dict[str, int]:
-    """Triple count per named graph, asked through the worker pool; cached until the next write."""
-    engine = request.app.state.engine
-    cached = getattr(request.app.state, "graph_counts", None)
-    if cached is not None and cached[0] == engine.generation:
-        return dict(cached[1])
-    generation = engine.generation
-    rows = await run_engine(
-        request,
-        {
-            "kind": "rows",
-            "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-            "query_dataset": True,
-            "limit": 1_000_000,
-        },
-    )
-    counts = {r["g"]: int(r["n"]) for r in rows}
-    request.app.state.graph_counts = (generation, counts)
-    return dict(counts)
+    """Triple count per named graph, ordered by IRI: kept by the engine (counted once at start, then
+    updated with the graphs each write touched), so no request ever recounts the store."""
+    return request.app.state.engine.graph_counts()
 
 
 async def service_description(request: Request, fmt: str | None) -> Response:

@@ -3,11 +3,12 @@
 At each fill level (empty, half, all of the generated graph bulk-loaded underneath), a batch of fresh
 synthetic articles (bench/articles.py, new ids) goes through the real pipeline: extract → RDF → SHACL →
 one named graph. The CLI is timed with 1 file and with K files so that its start-up (imports, lexicons)
-is separated from the per-article rate; the HTTP path posts K other articles one after another.
+is separated from the per-article rate; the HTTP path posts K other articles one after another (1 client),
+then K more from 2 clients at once (2 threads, each posting its half sequentially).
 
 Both paths also report a sustained rate read off one run, without its start-up: the CLI's from the times
-its per-file lines appear (first to last), HTTP's from the second response to the last (the first POST
-warms the server: lexicons, shapes). `python -m bench.ingest DATA.nq -k 100 --levels 2` runs it alone.
+its per-file lines appear (first to last), HTTP's from the first response to the last (the articles stored
+after the first answer, over that time). `python -m bench.ingest DATA.nq -k 100 --levels 2` runs it alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -91,24 +93,44 @@ def post_ingest(base: str, files: list[Path]) -> tuple[float, int, list[str]]:
     return dt, ok, errors
 
 
-def post_ingest_timed(base: str, files: list[Path]) -> tuple[float, int, list[str], float | None]:
-    """(seconds, articles stored, first errors, sustained articles/s from the second response on)."""
-    ok, errors, first, ok_first = 0, [], None, 0
-    with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-        t = time.perf_counter()
-        for f in files:
-            r = c.post(
-                f"{base}/api/articles?id={f.stem}",
-                content=f.read_bytes(),
-                headers={"Content-Type": "text/plain; charset=utf-8"},
-            )
-            if r.status_code in (200, 201):
-                ok += 1
-            elif len(errors) < 3:
-                errors.append(f"{r.status_code} {r.text[:200]}")
-            if first is None:
-                first, ok_first = time.perf_counter(), ok
-        end = time.perf_counter()
+def post_ingest_timed(
+    base: str, files: list[Path], clients: int = 1
+) -> tuple[float, int, list[str], float | None]:
+    """(seconds, articles stored, first errors, sustained articles/s from the first response on).
+
+    With `clients` > 1, as many threads post their share of `files` at the same time, each one after
+    another on its own connection; the sustained rate counts the articles stored after the first answer
+    (which warms the server) over the time from that answer to the last one.
+    """
+    lock = threading.Lock()
+    state = {"ok": 0, "first": None, "ok_first": 0}
+    errors: list[str] = []
+
+    def post_all(share: list[Path]) -> None:
+        with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+            for f in share:
+                r = c.post(
+                    f"{base}/api/articles?id={f.stem}",
+                    content=f.read_bytes(),
+                    headers={"Content-Type": "text/plain; charset=utf-8"},
+                )
+                with lock:
+                    if r.status_code in (200, 201):
+                        state["ok"] += 1
+                    elif len(errors) < 3:
+                        errors.append(f"{r.status_code} {r.text[:200]}")
+                    if state["first"] is None:
+                        state["first"], state["ok_first"] = time.perf_counter(), state["ok"]
+
+    shares = [files[i::clients] for i in range(max(1, clients))]
+    t = time.perf_counter()
+    threads = [threading.Thread(target=post_all, args=(share,)) for share in shares]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    end = time.perf_counter()
+    ok, first, ok_first = state["ok"], state["first"], state["ok_first"]
     sustained = (ok - ok_first) / (end - first) if first is not None and ok - ok_first > 1 else None
     return end - t, ok, errors, sustained
 
@@ -162,10 +184,14 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
         server = Http(store_dir=store, timeout=60)
         server.start()
         try:
+            pid = server.proc.pid if server.proc else None
             posts = write_articles(tmp / f"http{level}", writer, k)
-            cpu0 = tree_cpu(server.proc.pid if server.proc else None)
+            cpu0 = tree_cpu(pid)
             th, ok, errors, http_sustained = post_ingest_timed(server.base, posts)
-            cpu1 = tree_cpu(server.proc.pid if server.proc else None)
+            cpu1 = tree_cpu(pid)
+            posts2 = write_articles(tmp / f"http{level}c2", writer, k)
+            th2, ok2, errors2, http_sustained2 = post_ingest_timed(server.base, posts2, clients=2)
+            cpu2 = tree_cpu(pid)
         finally:
             server.close()
         row = {
@@ -182,15 +208,23 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
             "http_ok": ok,
             "http_rate": ok / th if th else 0.0,
             "http_sustained": http_sustained,
-            # CPU seconds of the server and its query workers per stored article (contention-proof)
+            # CPU seconds of the server and its query/ingest workers per stored article (contention-proof)
             "http_cpu_ms": (cpu1 - cpu0) / ok * 1000 if ok and None not in (cpu0, cpu1) else None,
-            "errors": errors,
+            # the same with two clients posting at once (another k fresh articles, same server)
+            "http_seconds_2": th2,
+            "http_ok_2": ok2,
+            "http_rate_2": ok2 / th2 if th2 else 0.0,
+            "http_sustained_2": http_sustained2,
+            "http_cpu_ms_2": (cpu2 - cpu1) / ok2 * 1000 if ok2 and None not in (cpu1, cpu2) else None,
+            "errors": errors + errors2,
         }
         log(
             f"ingest level {row['level']}: {size} triples, CLI {row['cli_rate']:.1f}/s "
             f"(marginal {_fmt(marginal)}/s, sustained {_fmt(cli_sustained)}/s), "
-            f"HTTP {row['http_rate']:.1f}/s (sustained {_fmt(http_sustained)}/s, {ok}/{k} ok, "
-            f"server CPU {_fmt(row['http_cpu_ms'])} ms/article)"
+            f"HTTP 1 client {row['http_rate']:.1f}/s (sustained {_fmt(http_sustained)}/s, {ok}/{k} ok, "
+            f"server CPU {_fmt(row['http_cpu_ms'])} ms/article), "
+            f"2 clients {row['http_rate_2']:.1f}/s (sustained {_fmt(http_sustained2)}/s, {ok2}/{k} ok, "
+            f"server CPU {_fmt(row['http_cpu_ms_2'])} ms/article)"
         )
         rows.append(row)
     return rows

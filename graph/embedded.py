@@ -88,14 +88,18 @@ class EmbeddedStore(Store):
         update, DROP + INSERT DATA, which Oxigraph runs as a single transaction. Blank nodes are fresh in
         both paths, so two documents' `_:b0` never collide.
         """
+        return self.replace_ntriples(iri, graph.serialize(format="nt", encoding="utf-8"), len(graph))
+
+    def replace_ntriples(self, iri: str, body: bytes, triples: int) -> int:
+        """`replace_graph` for a graph already serialised as N-Triples (`triples` of them), e.g. by the
+        process that built and validated it; same single transaction."""
         g = f"<{check_iri(iri)}>"
-        body = graph.serialize(format="nt", encoding="utf-8")
         if not self.has_graph(iri):
             self._store.load(body, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
         else:
-            triples = body.decode("utf-8")
-            self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{triples}\n}} }}")
-        return len(graph)
+            text = body.decode("utf-8")
+            self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{text}\n}} }}")
+        return triples
 
     def bulk_replace_graph(self, iri: str, graph: Graph) -> int:
         """Replace a large, rebuildable graph (gazetteer) with RocksDB's bulk loader: fast, NOT atomic."""
