@@ -86,8 +86,9 @@ def test_explorer_shows_hostile_labels_as_text(rserver, hostile: dict, tmp_path:
             hostile_fact = page.locator("#facts .fact", has_text="<script>").first
             expect(hostile_fact).to_be_visible()
             hostile_fact.click()
-            expect(page.locator("#article mark")).to_contain_text("<script>window.__xss")
-            expect(page.locator("#article")).to_contain_text("<img src=x onerror=")
+            # the article loads after the click: on a loaded machine that takes longer than the default 5 s
+            expect(page.locator("#article mark")).to_contain_text("<script>window.__xss", timeout=30_000)
+            expect(page.locator("#article")).to_contain_text("<img src=x onerror=", timeout=30_000)
             # the article as a graph: its title and evidence become node labels
             page.goto(rserver.url + "/explore")
             if os.environ.get("RELIABILITY_BREAK") == "innerhtml":
