@@ -182,8 +182,8 @@ def run(data: Path, k: int, levels: int, seed: int, log=print, workdir: Path | N
         # per-article rate without the process start-up; None when the two runs are too close to tell
         marginal = (k - 1) / (tk - t1) if k > 1 and tk - t1 > 0.5 else None
         server = Http(store_dir=store, timeout=60)
-        server.start()
         try:
+            server.start()  # inside: a server that never answered /health is stopped too
             pid = server.proc.pid if server.proc else None
             posts = write_articles(tmp / f"http{level}", writer, k)
             cpu0 = tree_cpu(pid)
