@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from api import named
 from api.errors import ApiError, ErrorBody
 from api.sparql import PREFIX_MAP, run_engine
-from graph.sparql import where_brace
+from graph.sparql import set_slice, subquery_where_brace, where_brace
 from graph.terms import IRI, sparql_term
 from ontology.namespaces import ID
 from ontology.text import fold
@@ -103,6 +103,7 @@ DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 Page = Annotated[int, Query(ge=1, le=100_000, description="Trang (từ 1) / page number")]
 PerPage = Annotated[int, Query(ge=1, le=500, description="Số mục mỗi trang / items per page")]
+PLACES_PER_PAGE = 20  # places in one page of a model's detail, each with its whole timeline
 SearchText = Annotated[
     str | None,
     Query(
@@ -159,14 +160,30 @@ def bound_query(name: str, bound: dict[str, tuple[str, str]]) -> str:
     """Text of named query `name` with `bound` ({var: ("iri" | "lit", value)}) as one VALUES row at
     the head of its WHERE group."""
     head, tail, _, _ = _query_parts(name)
+    return head + _values_row(bound) + tail
+
+
+def _values_row(bound: dict[str, tuple[str, str]]) -> str:
+    """`VALUES (?a ?b) { (t1 t2) }` for `bound`, each term escaped; "" when nothing is bound."""
     if not bound:
-        return head + tail
+        return ""
     names = " ".join(f"?{var}" for var in bound)
     try:
         terms = " ".join(sparql_term(IRI(v) if kind == "iri" else v) for kind, v in bound.values())
     except ValueError:  # not an IRI: the same clean answer as resource_iri's
         raise ApiError(400, "bad_id", "Định danh không hợp lệ. / Invalid identifier.") from None
-    return f"{head}\n  VALUES ({names}) {{ ({terms}) }}\n{tail}"
+    return f"\n  VALUES ({names}) {{ ({terms}) }}\n"
+
+
+def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) -> dict[str, Any]:
+    """The worker job running one page of named query `name`, whose subquery picks the page: the
+    resources are bound inside that subquery (it would not see them from outside) and its
+    LIMIT/OFFSET set to the page."""
+    text = named.query(name)
+    at = subquery_where_brace(text)
+    job = row_job(name)
+    job["query"] = set_slice(text[:at] + _values_row(resources) + text[at:], per_page, (page - 1) * per_page)
+    return job
 
 
 def row_job(name: str, **bindings: Any) -> dict[str, Any]:
@@ -206,6 +223,12 @@ async def rows(request: Request, name: str, **bindings: Any) -> list[dict[str, A
     return await run_engine(request, row_job(name, **bindings))
 
 
+async def run_jobs(request: Request, jobs: list[dict[str, Any]]) -> list[Any]:
+    """Worker jobs at once, spread over the query workers: a detail waits for its slowest query, not
+    for their sum."""
+    return list(await asyncio.gather(*(run_engine(request, j) for j in jobs)))
+
+
 def _format(request: Request, suffix: str | None) -> str:
     if suffix:
         return suffix
@@ -231,6 +254,19 @@ def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"@context": context, "@graph": items}
 
 
+def page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
+    """`X-Total-Count` and a `Link` header (first/prev/next/last) for one page of `total` items."""
+    last = max(1, -(-total // per_page))
+    links = []
+    for rel, p in (("first", 1), ("prev", page - 1), ("next", page + 1), ("last", last)):
+        if 1 <= p <= last and not (rel in ("prev", "next") and p == page):
+            links.append(f'<{request.url.include_query_params(page=p, per_page=per_page)}>; rel="{rel}"')
+    headers = {"X-Total-Count": str(total), "Vary": "Accept"}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return headers
+
+
 def paged(
     request: Request, items: list[dict[str, Any]], page: int, per_page: int, suffix: str | None, id_field: str
 ) -> Response:
@@ -242,15 +278,8 @@ def paged(
     seen: set = set()
     items = [it for it in items if not (it.get(id_field) in seen or seen.add(it.get(id_field)))]
     total = len(items)
-    last = max(1, -(-total // per_page))
     chunk = items[(page - 1) * per_page : page * per_page]
-    links = []
-    for rel, p in (("first", 1), ("prev", page - 1), ("next", page + 1), ("last", last)):
-        if 1 <= p <= last and not (rel in ("prev", "next") and p == page):
-            links.append(f'<{request.url.include_query_params(page=p, per_page=per_page)}>; rel="{rel}"')
-    headers = {"X-Total-Count": str(total), "Vary": "Accept"}
-    if links:
-        headers["Link"] = ", ".join(links)
+    headers = page_headers(request, page, per_page, total)
     fmt = _format(request, suffix)
     if fmt == "csv":
         cols: list[str] = []
@@ -273,7 +302,9 @@ def paged(
     return JSONResponse({"items": chunk, "total": total, "page": page, "per_page": per_page}, headers=headers)
 
 
-async def detail(request: Request, iri: str, body: dict[str, Any]) -> Response:
+async def detail(
+    request: Request, iri: str, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     """JSON detail, or the resource's own triples as JSON-LD when asked for."""
     if "application/ld+json" in request.headers.get("accept", ""):
         data, media = await run_engine(
@@ -285,7 +316,7 @@ async def detail(request: Request, iri: str, body: dict[str, Any]) -> Response:
             },
         )
         return Response(data, media_type=media, headers={"Vary": "Accept"})
-    return JSONResponse(body, headers={"Vary": "Accept"})
+    return JSONResponse(body, headers={"Vary": "Accept", **(headers or {})})
 
 
 def _event(r: dict[str, Any]) -> dict[str, Any]:
@@ -478,15 +509,17 @@ async def list_models(
 async def get_model(
     request: Request,
     id: Annotated[str, Path(description="Phần sau id/model/, ví dụ merger/district/...")],
+    page: Page = 1,
+    per_page: Annotated[
+        int, Query(ge=1, le=500, description="Số nơi áp dụng mỗi trang / places per page")
+    ] = PLACES_PER_PAGE,
 ) -> Response:
-    """CQ2: a model and every place with its latest status."""
+    """CQ2: a model and the places it is applied in, one page at a time, each with its latest status."""
     iri = resource_iri("model/", id)
-    # Both queries at once, on two workers: the answer waits for the slower one, not for their sum.
-    info, events = await asyncio.gather(
-        rows(request, "api_model", model=("iri", iri)), rows(request, "api_events", model=("iri", iri))
-    )
+    info, events, count = await run_jobs(request, model_jobs(iri, page, per_page))
     if not info:
         raise ApiError(404, "not_found", "Không có mô hình này. / No such model.")
+    total = int(count[0].get("places", 0)) if count else 0
     first = info[0]
     components, seen = [], set()
     for r in info:
@@ -509,9 +542,23 @@ async def get_model(
         "result": {"iri": first["result"], "label": first.get("resultLabel")}
         if first.get("result")
         else None,
-        "places": timelines(events, "place"),
+        "places": sorted(timelines(events, "place"), key=lambda g: g["place"]),
+        "places_total": total,
+        "page": page,
+        "per_page": per_page,
     }
-    return await detail(request, iri, body)
+    return await detail(request, iri, body, page_headers(request, page, per_page, total))
+
+
+def model_jobs(iri: str, page: int, per_page: int) -> list[dict[str, Any]]:
+    """The worker jobs of GET /api/models/{id}: the model, one page of its places with their events,
+    how many places in all. A model may be applied in every commune of the country: its places come
+    in pages (ordered by IRI, the gazetteer's code order) instead of one answer of thousands."""
+    return [
+        row_job("api_model", model=("iri", iri)),
+        page_job("api_model_events", page, per_page, model=("iri", iri)),
+        row_job("api_model_place_count", model=("iri", iri)),
+    ]
 
 
 # --- places -----------------------------------------------------------------------------------------------
@@ -555,13 +602,7 @@ async def get_place(
     """CQ3: for a place, every model applied there as a timeline."""
     iri = resource_iri("unit/", id)
     post_reform = "/unit/2025/" in iri  # a post-reform unit: also the pilots once applied on its territory
-    # The queries at once, spread over the workers: the answer waits for the slowest, not for their sum.
-    info, events, lineage, *territory = await asyncio.gather(
-        rows(request, "api_place", place=("iri", iri)),
-        rows(request, "api_events", place=("iri", iri)),
-        rows(request, "place_lineage", unit=("iri", iri)),
-        *([rows(request, "pilots_on_territory", province=("iri", iri))] if post_reform else []),
-    )
+    info, events, lineage, *territory = await run_jobs(request, place_jobs(iri))
     if not info:
         raise ApiError(404, "not_found", "Không có đơn vị hành chính này. / No such place.")
     r = info[0]
@@ -581,6 +622,20 @@ async def get_place(
     if post_reform:
         body["pilots_on_territory"] = [_territory_item(x) for x in territory[0]]
     return await detail(request, iri, body)
+
+
+def place_jobs(iri: str) -> list[dict[str, Any]]:
+    """The worker jobs of GET /api/places/{id}: the unit, the events there (api_place_events: without
+    the per-row place and province lookups of api_events), its lineage across the 2025 reform and,
+    for a post-reform unit, the pilots once applied on its territory."""
+    jobs = [
+        row_job("api_place", place=("iri", iri)),
+        row_job("api_place_events", place=("iri", iri)),
+        row_job("place_lineage", unit=("iri", iri)),
+    ]
+    if "/unit/2025/" in iri:
+        jobs.append(row_job("pilots_on_territory", province=("iri", iri)))
+    return jobs
 
 
 def _lineage_item(r: dict[str, Any]) -> dict[str, Any]:

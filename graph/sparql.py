@@ -71,6 +71,38 @@ def where_brace(query: str) -> int:
     raise ValueError("query has no WHERE group to bind parameters in")
 
 
+def subquery_where_brace(query: str) -> int:
+    """Offset just after the `{` opening the WHERE group of the query's first nested SELECT: where a
+    paged query binds its resource, since a subquery does not see bindings from outside it."""
+    depth, in_select = 0, False
+    for m in _tokens(query):
+        kind = m.lastgroup
+        if kind == "open":
+            if in_select:  # a projection holds no braces: the first one opens the WHERE group
+                return m.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth > 0 and m.group().upper() == "SELECT":
+            in_select = True
+    raise ValueError("query has no subquery to bind parameters in")
+
+
+_SLICE = re.compile(r"(?i)\bLIMIT\s+\d+\s+OFFSET\s+\d+")
+
+
+def set_slice(query: str, limit: int, offset: int) -> str:
+    """The query with its first `LIMIT n OFFSET m` (outside comments and strings) set to the given page."""
+    if limit < 0 or offset < 0:
+        raise ValueError("LIMIT and OFFSET must not be negative")
+    for m in _tokens(query):
+        if m.lastgroup == "word" and m.group().upper() == "LIMIT":
+            found = _SLICE.match(query, m.start())
+            if found:
+                return f"{query[: m.start()]}LIMIT {int(limit)} OFFSET {int(offset)}{query[found.end() :]}"
+    raise ValueError("query has no LIMIT ... OFFSET ... to page")
+
+
 def bind(query: str, bindings: Mapping[str, Any] | None = None) -> str:
     """Query text with one `VALUES ?name { ... }` per binding; `None` values leave a variable free.
 

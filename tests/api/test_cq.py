@@ -87,6 +87,23 @@ def test_cq2_rest(http: httpx.Client) -> None:
     assert "Văn phòng Huyện ủy" in {c["label"] for c in body["components"]}
 
 
+def test_cq2_rest_pages_the_places_of_a_model(http: httpx.Client) -> None:
+    model = _offices_model(http)
+    whole = http.get(f"/api/models/{model}", params={"per_page": 500}).json()
+    assert whole["places_total"] == len(whole["places"]) == len(EXPECTED_CQ2)
+    pages, url = [], f"/api/models/{model}?per_page=1"
+    while url:
+        r = http.get(url)
+        assert r.status_code == 200 and r.headers["X-Total-Count"] == str(len(EXPECTED_CQ2))
+        assert len(r.json()["places"]) == 1
+        pages += r.json()["places"]
+        url = r.links.get("next", {}).get("url")
+    assert pages == whole["places"]  # same places, same timelines, in the same (IRI) order
+    assert [p["place"] for p in pages] == sorted(p["place"] for p in pages)
+    beyond = http.get(f"/api/models/{model}", params={"page": 9, "per_page": 1}).json()
+    assert beyond["places"] == [] and beyond["places_total"] == len(EXPECTED_CQ2)
+
+
 def test_cq3_sparql(http: httpx.Client) -> None:
     rows = sparql(http, "cq3_place_timeline", place=ID + "unit/" + THUAN_THANH)
     events = {r["event"]: (OFFICES in r["model"], key(r["status"]), r.get("when")) for r in rows}
