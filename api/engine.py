@@ -19,7 +19,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,6 +65,19 @@ class _RWLock:
             async with self._cond:
                 self._readers -= 1
                 self._cond.notify_all()
+
+    def share(self) -> Callable[[], Awaitable[None]]:
+        """Join the readers at once, without waiting, for work that outlives the caller's own read hold
+        (the caller holds one now, so no writer is active); returns the release to await when done."""
+        assert self._readers > 0, "share() needs a read hold"
+        self._readers += 1
+
+        async def release() -> None:
+            async with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+        return release
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
@@ -140,7 +153,8 @@ class WorkerPool:
         # the graphs each write touched (replaced as a whole, never mutated, so readers need no lock).
         self._counts: dict[str, int] = {}
         self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
-        self._background: set[asyncio.Future[None]] = set()  # writes whose replica sync is under way
+        self._background: set[asyncio.Future[None]] = set()  # replica syncs and respawns under way
+        self._dead: list[_Worker] = []  # killed workers whose respawn has not cleaned them up yet
 
     async def start(self) -> None:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
@@ -189,17 +203,12 @@ class WorkerPool:
                 self._all.remove(w)
         w.stop(kill=True)
 
-    def _renew(self, w: _Worker) -> _Worker:
-        """Kill a worker that ran past the limit or died, and start a fresh replica (blocking)."""
-        self._retire(w)
-        self.restarts += 1
-        return self._spawn()
-
-    async def _exchange(self, w: _Worker, job: bytes) -> tuple[_Worker, tuple[str, Any] | None]:
+    async def _exchange(self, w: _Worker, job: bytes) -> tuple[_Worker | None, tuple[str, Any] | None]:
         """One round trip on the event loop: send the pickled job, wait until the pipe is readable
         (or the time limit passes), read the answer. No thread hop for the common small answer; a
         large one (announced as ("big", size)) is read in a thread. On timeout (answer None) or a dead
-        worker, the worker is killed and a fresh replica is returned in its place."""
+        worker, the worker is killed at once and None comes back in its place: the caller answers
+        without waiting for a fresh replica to load (seconds to minutes on a large store)."""
         loop = asyncio.get_running_loop()
         conn = w.conn
         try:
@@ -215,14 +224,50 @@ class WorkerPool:
                 loop.remove_reader(fd)
                 os.set_blocking(fd, True)  # uvloop (libuv) makes a watched fd non-blocking
             if not in_time:
-                return await asyncio.to_thread(self._renew, w), None
+                self._kill(w)
+                return None, None
             answer = pickle.loads(conn.recv_bytes())
             if answer[0] == "big":
                 answer = pickle.loads(await asyncio.to_thread(conn.recv_bytes))
             return w, answer
         except (EOFError, OSError, pickle.UnpicklingError):
-            fresh = await asyncio.to_thread(self._renew, w)
-            return fresh, ("error", "tiến trình truy vấn đã dừng bất thường / query worker died")
+            self._kill(w)
+            return None, ("error", "tiến trình truy vấn đã dừng bất thường / query worker died")
+
+    def _kill(self, w: _Worker) -> None:
+        """Stop a worker that ran past the limit or died, now (a signal: no waiting), and count it."""
+        with contextlib.suppress(Exception):
+            w.proc.kill()
+        self.restarts += 1
+        self._dead.append(w)
+
+    def _respawn_in_background(self) -> None:
+        """Load a fresh replica in place of a killed one, then hand it to the idle queue. Called while
+        the caller holds the read lock, which the respawn shares until its replica is loaded, so no
+        write can slip between the snapshot and the new replica joining the sync list."""
+        release = self._lock_share()
+        dead = self._dead.pop(0) if self._dead else None
+
+        async def respawn() -> None:
+            fresh: _Worker | None = None
+            try:
+                if dead is not None:
+                    await asyncio.to_thread(self._retire, dead)
+                fresh = await asyncio.to_thread(self._spawn)
+            except Exception as e:  # noqa: BLE001 — the next job on the dead worker tries again
+                log.error("query worker not replaced: %s: %s", type(e).__name__, e)
+            finally:
+                await release()
+                assert self._idle is not None
+                self._idle.put_nowait(fresh or dead)
+
+        task = asyncio.ensure_future(respawn())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _lock_share(self) -> Callable[[], Awaitable[None]]:
+        assert self._lock is not None, "pool not started"
+        return self._lock.share()
 
     async def run(self, job: dict) -> Any:
         """Run one job on an idle worker under the read lock; map worker answers to exceptions."""
@@ -231,17 +276,21 @@ class WorkerPool:
         async with self._lock.read():
             w = await self._idle.get()
             exchange = asyncio.ensure_future(self._exchange(w, data))
+            back: _Worker | None = w
             try:
-                w, answer = await asyncio.shield(exchange)
+                back, answer = await asyncio.shield(exchange)
             except asyncio.CancelledError:
                 # The caller gave up mid-query: the worker goes back to the pool (and the read lock is
-                # released) only once its answer is in or it has been replaced, never while still busy.
+                # released) only once its answer is in or it has been killed, never while still busy.
                 await asyncio.wait([exchange])
                 if not exchange.cancelled() and exchange.exception() is None:
-                    w = exchange.result()[0]
+                    back = exchange.result()[0]
                 raise
             finally:
-                self._idle.put_nowait(w)
+                if back is None:
+                    self._respawn_in_background()
+                else:
+                    self._idle.put_nowait(back)
         if answer is None:
             raise QueryTimeout(self.timeout)
         status, payload = answer

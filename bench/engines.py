@@ -194,14 +194,33 @@ class Virtuoso(Engine):
 
 
 class Http(Engine):
-    """`bomay serve` on a store bulk-loaded with the same N-Quads."""
+    """`bomay serve` on a store bulk-loaded with the same N-Quads.
+
+    `timeout`: the service's query limit (BOMAY_QUERY_TIMEOUT; None = the service's own default);
+    `workers`: BOMAY_QUERY_WORKERS (None = inherited, the service's default); `token`: BOMAY_TOKEN
+    (None = writes off, so no ingest pool is started beside the query workers); `start_limit`: seconds to
+    wait for /health (the workers build their replicas first)."""
 
     name = "http"
     in_process = False
 
-    def __init__(self, workdir: Path | None = None, timeout: int = 60, store_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path | None = None,
+        timeout: int | None = 60,
+        store_dir: Path | None = None,
+        *,
+        workers: int | None = None,
+        result_limit: int = 10_000_000,
+        token: str | None = TOKEN,
+        start_limit: float = 120,
+    ) -> None:
         self.dir = store_dir or Path(tempfile.mkdtemp(prefix="bench-http-", dir=workdir)) / "store"
         self.timeout = timeout
+        self.workers = workers
+        self.result_limit = result_limit
+        self.token = token
+        self.start_limit = start_limit
         self.proc: subprocess.Popen | None = None
         self.base = ""
 
@@ -215,18 +234,24 @@ class Http(Engine):
         self.start()
 
     def start(self) -> None:
+        """Start `bomay serve` on the store and wait for /health (on failure the server is stopped)."""
         from bench.virtuoso import free_port
 
         port = free_port()
         env = os.environ | {
             "BOMAY_STORE": str(self.dir),
-            "BOMAY_TOKEN": TOKEN,
-            "BOMAY_QUERY_TIMEOUT": str(self.timeout),
-            "BOMAY_RESULT_LIMIT": "10000000",
+            "BOMAY_RESULT_LIMIT": str(self.result_limit),
             "BOMAY_MAX_BODY": "20000000",
         }
+        if self.token:
+            env["BOMAY_TOKEN"] = self.token
+        if self.timeout is not None:
+            env["BOMAY_QUERY_TIMEOUT"] = str(self.timeout)
+        if self.workers:
+            env["BOMAY_QUERY_WORKERS"] = str(self.workers)
         env.pop("BOMAY_SPARQL_URL", None)
-        self.log = open(self.dir.parent / "serve.log", "ab")  # noqa: SIM115 - closed in close()
+        log_path = self.dir.parent / "serve.log"
+        self.log = log_path.open("ab")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
@@ -235,26 +260,29 @@ class Http(Engine):
             start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    "bomay serve exited: " + (self.dir.parent / "serve.log").read_text()[-1500:]
-                )
-            try:
-                if httpx.get(self.base + "/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("bomay serve did not answer /health in 120 s")
-            time.sleep(0.2)
+        deadline = time.monotonic() + self.start_limit
+        try:
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("bomay serve exited: " + log_path.read_text()[-1500:])
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(self.base + "/health", timeout=2).status_code == 200:
+                        return
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"bomay serve did not answer /health in {self.start_limit:.0f} s")
+                time.sleep(0.2)
+        except BaseException:
+            self.close()
+            raise
+
+    def _client_timeout(self) -> float:
+        return (self.timeout or 110) + 10
 
     def client(self) -> Callable[[str, str], int]:
-        return _http_runner(self.base + "/sparql", self.timeout + 10)
+        return _http_runner(self.base + "/sparql", self._client_timeout())
 
     def rest_client(self) -> Callable[[str], int]:
-        client = httpx.Client(timeout=self.timeout + 10)
+        client = httpx.Client(timeout=self._client_timeout())
 
         def get(path: str) -> int:
             r = client.get(self.base + path, headers={"Accept": "application/json"})

@@ -1,4 +1,5 @@
-"""Markdown tables from the workers' records: load and memory, latency with ratios, throughput, ingest."""
+"""Markdown tables from the workers' records: load and memory, latency with ratios, throughput, ingest,
+and the paired HTTP-layer measurement (bench/http_overhead.py)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,31 @@ def _median_of(rs: list[float]) -> str:
     return f"{statistics.median(rs):.2f}× (min {min(rs):.2f}, max {max(rs):.2f}, {len(rs)} queries)"
 
 
+def paired_ratios(paired: dict | None) -> dict[str, float]:
+    """HTTP / in-process per CQ from the paired step (bench/http_overhead.py), by query name."""
+    out = {}
+    for r in (paired or {}).get("rows", []):
+        if r.get("cq") and r["in_process_ms"]:
+            out[r["case"].removeprefix("/sparql ")] = r["http_ms"] / r["in_process_ms"]
+    return out
+
+
+def paired_table(rows: list[dict]) -> list[str]:
+    """The paired rows as a Markdown table (also what `python -m bench.http_overhead` prints)."""
+    lines = [
+        "| case | in-process ms | HTTP ms | ratio | overhead ms | pairs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        ratio = f"{r['http_ms'] / r['in_process_ms']:.2f}×" if r["in_process_ms"] else "–"
+        star = " (CQ)" if r.get("cq") else ""
+        lines.append(
+            f"| {r['case'][:90]}{star} | {r['in_process_ms']:.2f} | {r['http_ms']:.2f} | {ratio} "
+            f"| {r['http_ms'] - r['in_process_ms']:.2f} | {r.get('n', '–')} |"
+        )
+    return lines
+
+
 def _best_ingest(r: dict) -> tuple[str | None, float | None]:
     """The fastest sustained ingest path of one fill level (older records: their overall rates)."""
     paths = {
@@ -82,9 +108,16 @@ def _best_ingest(r: dict) -> tuple[str | None, float | None]:
 
 
 def targets(
-    results: dict[str, list[dict]], names: list[str], cq_names: list[str], ingest: list[dict]
+    results: dict[str, list[dict]],
+    names: list[str],
+    cq_names: list[str],
+    ingest: list[dict],
+    paired: dict | None = None,
 ) -> list[str]:
-    """The issue's four targets, measured in this run, each with its verdict."""
+    """The issue's four targets, measured in this run, each with its verdict. The HTTP layer's verdict is
+    the paired measurement's when the run has one (in-process and HTTP timed alternately, call by call,
+    on the same data); the ratio of the `http` and `oxigraph-mem` columns, measured minutes apart, is
+    stated beside it."""
     base, svc, rdf = (queries(results.get(e, [])) for e in (BASE, SERVICE, "rdflib"))
     layer = ratios(results, SERVICE, cq_names)
     over = [n for n in cq_names if n in base and n in svc and svc[n]["type"] == "query"
@@ -107,14 +140,29 @@ def targets(
     def verdict(ok: bool | None) -> str:
         return "–" if ok is None else ("met" if ok else "**missed**")
 
+    pr = paired_ratios(paired)
+    if pr:
+        p_over = [n for n, r in pr.items() if r > 1.5]
+        layer_row = (
+            "| HTTP layer ≤ 1.5× in-process (CQ medians; verdict: paired, in-process and HTTP timed "
+            f"alternately on the same data) | paired {_median_of(list(pr.values()))}"
+            + (f"; over 1.5×: {', '.join(p_over)}" if p_over else "")
+            + f"; sequential columns (`{SERVICE}` / `{BASE}`) {_median_of(layer)}"
+            + f" | {verdict(statistics.median(list(pr.values())) <= 1.5)} |"
+        )
+    else:
+        layer_row = (
+            f"| HTTP layer ≤ 1.5× in-process (`{SERVICE}` / `{BASE}`, CQ medians) | {_median_of(layer)}"
+            + (f"; over 1.5×: {', '.join(over)}" if over else "")
+            + f" | {verdict(bool(layer) and statistics.median(layer) <= 1.5 if layer else None)} |"
+        )
+
     lines = [
         "## Targets",
         "",
         "| target | measured | verdict |",
         "| --- | --- | --- |",
-        f"| HTTP layer ≤ 1.5× in-process (`{SERVICE}` / `{BASE}`, CQ medians) | {_median_of(layer)}"
-        + (f"; over 1.5×: {', '.join(over)}" if over else "")
-        + f" | {verdict(bool(layer) and statistics.median(layer) <= 1.5 if layer else None)} |",
+        layer_row,
         f"| ≥ 10× faster than rdflib on the mix (median of rdflib / `{SERVICE}`; 20× wanted) | "
         f"{_median_of(speed)} | {verdict(statistics.median(speed) >= 10 if speed else None)} |",
         "| REST lookups median < 10 ms | "
@@ -141,6 +189,7 @@ def render(
     cq_names: list[str],
     ingest: list[dict],
     notes: list[str],
+    paired: dict | None = None,
 ) -> str:
     engines = [e for e in results if results[e]]
     lines = [f"# Benchmark {meta['date']} — size {meta['size']}", ""]
@@ -158,7 +207,7 @@ def render(
         f"- wall time of the whole run: {meta['wall']:.0f} s",
         "",
     ]
-    lines += targets(results, names, cq_names, ingest)
+    lines += targets(results, names, cq_names, ingest, paired)
     lines += [
         "## Load and peak memory",
         "",
@@ -217,6 +266,26 @@ def render(
         r1 = ratios(results, e, cq_names)
         r2 = ratios(results, e, cq_names, "oxigraph-merged")
         lines.append(f"| {e} | {summary(r1)} | {len(r1)} | {summary(r2)} | {len(r2)} |")
+    if paired and paired.get("rows"):
+        ps = paired.get("settings", {})
+        lines += [
+            "",
+            "## HTTP layer against in-process, paired",
+            "",
+            "`python -m bench.http_overhead --cq` after the engines: a query worker's in-process replica "
+            "(api/worker.py layout; the query plus SPARQL-JSON serialisation) and `bomay serve` over "
+            "HTTP on the same data, timed alternately call by call, so both see the same machine. "
+            "Medians of the pairs; CQs with their first parameter value; REST rows: the worker jobs "
+            "the endpoint sends, run one after another"
+            + (f"; budget {ps['budget']:g} s per case" if ps.get("budget") else "")
+            + (f", {ps['seconds']:.0f} s in all" if ps.get("seconds") else "")
+            + ".",
+            "",
+            *paired_table(paired["rows"]),
+        ]
+        pr = paired_ratios(paired)
+        if pr:
+            lines += ["", f"CQ median ratio (the HTTP-layer target): {_median_of(list(pr.values()))}."]
     # the last throughput record per engine (a restarted worker may have measured it twice)
     tp = list({e: (e, r) for e in engines for r in results[e] if r["type"] == "throughput"}.values())
     if tp:
@@ -285,10 +354,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--names", default="", help="query order (default: as recorded in the first run)")
     a = ap.parse_args(argv)
     runs = [json.loads(p.read_text()) for p in a.runs]
-    meta, results, ingest, notes = runs[0]["meta"], {}, [], []
+    meta, results, ingest, notes, paired = runs[0]["meta"], {}, [], [], None
     for run in runs:
         results.update({e: r for e, r in run["results"].items() if r})
         ingest = run["ingest"] or ingest
+        paired = run.get("paired") or paired
         notes += run["notes"]
     names: list[str] = []
     for recs in results.values():
@@ -296,7 +366,7 @@ def main(argv: list[str] | None = None) -> None:
             if r["type"] in ("query", "timeout", "error") and r["name"] not in names:
                 names.append(r["name"])
     cq = [n for n in names if n.startswith("cq")]
-    write(a.out, render(meta, results, names, cq, ingest, list(dict.fromkeys(notes))))
+    write(a.out, render(meta, results, names, cq, ingest, list(dict.fromkeys(notes)), paired))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 Engines run one after another, each in its own worker process (bench/worker.py) so that memory is per
 engine and one engine's leftovers never slow the next. An in-process engine whose query passes the limit
-is restarted without that query (pyoxigraph cannot stop a running query). Results go to
-bench/results/<date>-<size>.md.
+is restarted without that query (pyoxigraph cannot stop a running query). When both `http` and
+`oxigraph-mem` run, a paired step follows the engines (`--no-paired` skips it): bench/http_overhead.py in
+its own process times each competency question in-process and over HTTP alternately, call by call, on the
+same data, and the HTTP-layer target takes its verdict from that (the two engines' columns are measured
+minutes apart on a shared machine). Results go to bench/results/<date>-<size>.md.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,15 +31,19 @@ from bench.mix import dump, load_mix
 ENGINES = ("oxigraph-mem", "http", "oxigraph", "oxigraph-merged", "virtuoso", "rdflib")
 THROUGHPUT = {"oxigraph", "oxigraph-merged", "oxigraph-mem", "http"}
 # per size: parameter values per query, timed rounds, per-query limit (s), time budget per query (s),
-# throughput seconds, engine wall limit (s), ingest batch, ingest fill levels
+# throughput seconds, engine wall limit (s), ingest batch, ingest fill levels, time budget per case of
+# the paired HTTP-layer step (s; at least 6 pairs each: ~15 cases, plus loading the data twice)
 SETTINGS = {
-    "XS": dict(per_query=1, reps=3, timeout=2, budget=1, throughput=3, wall=30, ingest_k=4, levels=1),
-    "S": dict(per_query=1, reps=4, timeout=3, budget=1, throughput=4, wall=60, ingest_k=8, levels=1),
-    "M": dict(per_query=3, reps=5, timeout=15, budget=5, throughput=15, wall=300, ingest_k=30, levels=2),
+    "XS": dict(per_query=1, reps=3, timeout=2, budget=1, throughput=3, wall=30, ingest_k=4, levels=1,
+               paired=1),
+    "S": dict(per_query=1, reps=4, timeout=3, budget=1, throughput=4, wall=60, ingest_k=8, levels=1,
+              paired=2),
+    "M": dict(per_query=3, reps=5, timeout=15, budget=5, throughput=15, wall=300, ingest_k=30, levels=2,
+              paired=6),
     # L: one query worker for the service (each holds ~7 GB of replicas at 10M triples; two would not fit
     # beside the other engines' leftovers on 24 GB)
     "L": dict(per_query=2, reps=3, timeout=60, budget=10, throughput=10, wall=1200, ingest_k=30, levels=1,
-              workers=1),
+              paired=15, workers=1),
 }
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,6 +133,37 @@ def run_engine(
     return _read(out), notes
 
 
+def run_paired(data: Path, cfg: dict, work: Path) -> tuple[dict | None, list[str]]:
+    """The paired HTTP-layer step (bench/http_overhead.py --cq) in its own process, after the engines so
+    that their memory figures are their own; its rows and settings, or None and why not."""
+    out, err_path = work / "paired.json", work / "paired.err"
+    budget = cfg["paired"]
+    cmd = [
+        sys.executable, "-m", "bench.http_overhead", "--data", str(data), "--cq", "--budget", str(budget),
+        "--rest-ids", "1", "--json", str(out),
+    ]  # fmt: skip
+    limit = 300 + 40 * budget  # loading twice, then ~15 cases of `budget` s (a heavy case may pass it)
+    t = time.monotonic()
+    with err_path.open("a") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            rc = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.terminate()  # leaves through `finally`, which stops its server
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            return None, [f"paired HTTP-layer step stopped at its limit ({limit} s)"]
+    if rc != 0 or not out.exists():
+        tail = err_path.read_text(errors="replace").strip().splitlines()
+        return None, [f"paired HTTP-layer step failed (exit {rc}): {tail[-1] if tail else ''}"[:400]]
+    rows = json.loads(out.read_text())
+    settings = {"budget": budget, "rest_ids": 1, "workers": os.environ.get("BOMAY_QUERY_WORKERS", "default")}
+    return {"rows": rows, "settings": settings, "seconds": time.monotonic() - t}, []
+
+
 def _read(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -137,6 +176,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--no-ingest", action="store_true")
+    ap.add_argument(
+        "--no-paired", action="store_true", help="skip the paired HTTP-layer step (bench/http_overhead.py)"
+    )
     ap.add_argument("--tp-names", default="", help="throughput mix when the baseline is not in this run")
     ap.add_argument("--tag", default="", help="suffix of the result files (a partial run beside a full one)")
     ap.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "bomay-bench")
@@ -154,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     dump(load_mix(params, cfg["per_query"]), work / "mix.json")
     results: dict[str, list[dict]] = {}
     notes: list[str] = []
+    paired: dict | None = None
     try:
         tp_names: list[str] = [n for n in a.tp_names.split(",") if n]
         for engine in a.engines.split(","):
@@ -169,6 +212,16 @@ def main(argv: list[str] | None = None) -> None:
                 ]
             notes += n
             log(f"engine {engine} done in {time.monotonic() - t:.0f} s")
+        if not a.no_paired and {report.SERVICE, report.BASE} <= set(results):
+            log("paired HTTP layer against in-process (bench.http_overhead --cq)")
+            paired, n = run_paired(data, cfg, work)
+            notes += n
+            if paired:
+                pr = list(report.paired_ratios(paired).values())
+                median = f"{statistics.median(pr):.2f}x" if pr else "–"
+                log(f"paired done in {paired['seconds']:.0f} s, CQ median ratio {median}")
+            else:
+                log(n[0])
         rows = []
         if not a.no_ingest:
             log("ingest")
@@ -206,12 +259,14 @@ def main(argv: list[str] | None = None) -> None:
         "settings": cfg,
         "wall": time.monotonic() - t0,
     }
-    text = report.render(meta, results, names, cq, rows, notes)
+    text = report.render(meta, results, names, cq, rows, notes, paired)
     stem = f"{now:%Y-%m-%d}-{a.size}" + (f"-{a.tag}" if a.tag else "")
     path = report.write(a.results / f"{stem}.md", text)
     (a.results / f"{stem}.json").write_text(
         json.dumps(
-            {"meta": meta, "results": results, "ingest": rows, "notes": notes}, ensure_ascii=False, indent=1
+            {"meta": meta, "results": results, "ingest": rows, "paired": paired, "notes": notes},
+            ensure_ascii=False,
+            indent=1,
         )
     )
     log(f"wrote {path} in {time.monotonic() - t0:.0f} s")
