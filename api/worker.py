@@ -304,7 +304,6 @@ def _plain(t: Any) -> Any:
 
 
 DEFAULT = ox.DefaultGraph()
-MERGE_BATCH = 100_000
 
 
 def _triples(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
@@ -315,16 +314,11 @@ def merge_default(store: ox.Store) -> None:
     """Fill the default graph with every named graph's triples, once each.
 
     Articles repeat the models, places and documents they share; a union default graph would answer
-    one row per copy and multiply rows at every join, so the replica keeps a set union instead.
+    one row per copy and multiply rows at every join, so the replica keeps a set union instead. One
+    update inside the engine: half the time of copying quads through Python, and a blank node stays
+    the same node in the union as in its named graph (what apply_sync relies on).
     """
-    batch: list[ox.Quad] = []
-    for q in store.quads_for_pattern(None, None, None, None):
-        if q.graph_name != DEFAULT:
-            batch.append(ox.Quad(q.subject, q.predicate, q.object, DEFAULT))
-            if len(batch) >= MERGE_BATCH:
-                store.extend(batch)
-                batch = []
-    store.extend(batch)
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 def _held_elsewhere(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
@@ -361,9 +355,7 @@ def default_only(store: ox.Store) -> ox.Store:
     never name a graph read this copy instead; it costs one more copy of the default graph in RAM.
     """
     out = ox.Store()
-    out.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, DEFAULT)
-    )
+    out.bulk_extend(store.quads_for_pattern(None, None, None, DEFAULT))
     return out
 
 
