@@ -43,7 +43,7 @@ SETTINGS = {
     # L: one query worker for the service (each holds ~7 GB of replicas at 10M triples; two would not fit
     # beside the other engines' leftovers on 24 GB)
     "L": dict(per_query=2, reps=3, timeout=60, budget=10, throughput=10, wall=1200, ingest_k=30, levels=1,
-              paired=15, workers=1),
+              paired=15, workers=1, virtuoso_buffers=680_000),
 }
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     cfg = SETTINGS[a.size]
     if cfg.get("workers"):
         os.environ["BOMAY_QUERY_WORKERS"] = str(cfg["workers"])  # inherited by the service we start
+    if cfg.get("virtuoso_buffers"):  # Virtuoso's advice: 680,000 8 KB buffers for 8 GB of RAM
+        os.environ["BOMAY_BENCH_VIRTUOSO_BUFFERS"] = str(cfg["virtuoso_buffers"])
     data = a.data_dir / f"{a.size}-{a.seed}"
     log(f"generating size {a.size} into {data}")
     params = generate(a.size, a.seed, data)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
-BUFFERS = 170_000  # ~1.3 GB of 8 KB pages at most, Virtuoso's own advice for a 2 GB budget
+BUFFERS = 170_000  # ~1.3 GB of 8 KB pages at most, Virtuoso's own advice for a 2 GB budget (size M)
+BUFFERS_ENV = "BOMAY_BENCH_VIRTUOSO_BUFFERS"  # bench/run.py sets it per size (L: 8 GB worth)
 INI = """[Database]
 DatabaseFile = {d}/virtuoso.db
 ErrorLogFile = {d}/virtuoso.log
@@ -67,6 +68,11 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def buffers() -> int:
+    """NumberOfBuffers for this run: the size's setting when bench/run.py gave one."""
+    return int(os.environ.get(BUFFERS_ENV) or BUFFERS)
+
+
 class Virtuoso:
     """`with Virtuoso(tmp, data_dir) as v: v.load("data.nq"); v.sparql_url`."""
 
@@ -88,8 +94,8 @@ class Virtuoso:
                 sql_port=self.sql_port,
                 http_port=self.http_port,
                 data_dir=self.data_dir,
-                buffers=BUFFERS,
-                dirty=BUFFERS * 3 // 4,
+                buffers=buffers(),
+                dirty=buffers() * 3 // 4,
                 timeout=self.timeout,
             )
         )
