@@ -199,7 +199,8 @@ class Http(Engine):
     `timeout`: the service's query limit (BOMAY_QUERY_TIMEOUT; None = the service's own default);
     `workers`: BOMAY_QUERY_WORKERS (None = inherited, the service's default); `token`: BOMAY_TOKEN
     (None = writes off, so no ingest pool is started beside the query workers); `start_limit`: seconds to
-    wait for /health (the workers build their replicas first)."""
+    wait for /health (the workers build their replicas first: minutes at 10M triples; a server that exits
+    is reported at once, and the engine's own wall limit still bounds the whole run)."""
 
     name = "http"
     in_process = False
@@ -213,7 +214,7 @@ class Http(Engine):
         workers: int | None = None,
         result_limit: int = 10_000_000,
         token: str | None = TOKEN,
-        start_limit: float = 120,
+        start_limit: float = 900,
     ) -> None:
         self.dir = store_dir or Path(tempfile.mkdtemp(prefix="bench-http-", dir=workdir)) / "store"
         self.timeout = timeout

@@ -129,7 +129,7 @@ class Server(Http):
             workers=workers,
             result_limit=100_000,
             token=None,
-            start_limit=300,
+            start_limit=900,
         )
         self.client = httpx.Client(timeout=120)
         try:
