@@ -154,7 +154,6 @@ class WorkerPool:
         self._counts: dict[str, int] = {}
         self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
         self._background: set[asyncio.Future[None]] = set()  # replica syncs and respawns under way
-        self._dead: list[_Worker] = []  # killed workers whose respawn has not cleaned them up yet
 
     async def start(self) -> None:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
@@ -203,12 +202,12 @@ class WorkerPool:
                 self._all.remove(w)
         w.stop(kill=True)
 
-    async def _exchange(self, w: _Worker, job: bytes) -> tuple[_Worker | None, tuple[str, Any] | None]:
+    async def _exchange(self, w: _Worker, job: bytes) -> tuple[tuple[str, Any] | None, bool]:
         """One round trip on the event loop: send the pickled job, wait until the pipe is readable
         (or the time limit passes), read the answer. No thread hop for the common small answer; a
         large one (announced as ("big", size)) is read in a thread. On timeout (answer None) or a dead
-        worker, the worker is killed at once and None comes back in its place: the caller answers
-        without waiting for a fresh replica to load (seconds to minutes on a large store)."""
+        worker, the worker is killed at once and reported not alive: the caller answers without waiting
+        for a fresh replica to load (seconds to minutes on a large store). Returns (answer, alive)."""
         loop = asyncio.get_running_loop()
         conn = w.conn
         try:
@@ -225,34 +224,32 @@ class WorkerPool:
                 os.set_blocking(fd, True)  # uvloop (libuv) makes a watched fd non-blocking
             if not in_time:
                 self._kill(w)
-                return None, None
+                return None, False
             answer = pickle.loads(conn.recv_bytes())
             if answer[0] == "big":
                 answer = pickle.loads(await asyncio.to_thread(conn.recv_bytes))
-            return w, answer
+            return answer, True
         except (EOFError, OSError, pickle.UnpicklingError):
             self._kill(w)
-            return None, ("error", "tiến trình truy vấn đã dừng bất thường / query worker died")
+            return ("error", "tiến trình truy vấn đã dừng bất thường / query worker died"), False
 
     def _kill(self, w: _Worker) -> None:
         """Stop a worker that ran past the limit or died, now (a signal: no waiting), and count it."""
         with contextlib.suppress(Exception):
             w.proc.kill()
         self.restarts += 1
-        self._dead.append(w)
 
-    def _respawn_in_background(self) -> None:
+    def _respawn_in_background(self, dead: _Worker) -> None:
         """Load a fresh replica in place of a killed one, then hand it to the idle queue. Called while
         the caller holds the read lock, which the respawn shares until its replica is loaded, so no
         write can slip between the snapshot and the new replica joining the sync list."""
-        release = self._lock_share()
-        dead = self._dead.pop(0) if self._dead else None
+        assert self._lock is not None, "pool not started"
+        release = self._lock.share()
 
         async def respawn() -> None:
             fresh: _Worker | None = None
             try:
-                if dead is not None:
-                    await asyncio.to_thread(self._retire, dead)
+                await asyncio.to_thread(self._retire, dead)
                 fresh = await asyncio.to_thread(self._spawn)
             except Exception as e:  # noqa: BLE001 — the next job on the dead worker tries again
                 log.error("query worker not replaced: %s: %s", type(e).__name__, e)
@@ -265,10 +262,6 @@ class WorkerPool:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def _lock_share(self) -> Callable[[], Awaitable[None]]:
-        assert self._lock is not None, "pool not started"
-        return self._lock.share()
-
     async def run(self, job: dict) -> Any:
         """Run one job on an idle worker under the read lock; map worker answers to exceptions."""
         assert self._idle is not None and self._lock is not None, "pool not started"
@@ -276,21 +269,21 @@ class WorkerPool:
         async with self._lock.read():
             w = await self._idle.get()
             exchange = asyncio.ensure_future(self._exchange(w, data))
-            back: _Worker | None = w
+            alive = True
             try:
-                back, answer = await asyncio.shield(exchange)
+                answer, alive = await asyncio.shield(exchange)
             except asyncio.CancelledError:
                 # The caller gave up mid-query: the worker goes back to the pool (and the read lock is
                 # released) only once its answer is in or it has been killed, never while still busy.
                 await asyncio.wait([exchange])
                 if not exchange.cancelled() and exchange.exception() is None:
-                    back = exchange.result()[0]
+                    alive = exchange.result()[1]
                 raise
             finally:
-                if back is None:
-                    self._respawn_in_background()
+                if alive:
+                    self._idle.put_nowait(w)
                 else:
-                    self._idle.put_nowait(back)
+                    self._respawn_in_background(w)
         if answer is None:
             raise QueryTimeout(self.timeout)
         status, payload = answer

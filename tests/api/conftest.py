@@ -106,6 +106,12 @@ def start_server(store: Path, log: Path, factory: str = "api.app:create_app", lo
     raise RuntimeError("server did not become ready")
 
 
+def start_on_copy(seeded: Path, base: Path, **env: str) -> Server:
+    """A server over a private copy of the seeded store in `base` (its log in `base`/server.log)."""
+    shutil.copytree(seeded, base / "store")
+    return start_server(base / "store", base / "server.log", **env)
+
+
 def stop_server(server: Server) -> None:
     """Stop the subprocess we started (by its own handle, never by name)."""
     server.proc.terminate()
@@ -131,13 +137,8 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server over a copy of the seeded store for read tests (writes enabled but never used)."""
-    base = tmp_path_factory.mktemp("rstore")
-    shutil.copytree(seeded_store, base / "store")
-    srv = start_server(
-        base / "store",
-        tmp_path_factory.mktemp("log") / "server.log",
-        BOMAY_TOKEN=TOKEN,
-        BOMAY_CORS_ORIGINS="https://example.org",
+    srv = start_on_copy(
+        seeded_store, tmp_path_factory.mktemp("rstore"), BOMAY_TOKEN=TOKEN, BOMAY_CORS_ORIGINS="https://example.org"
     )
     yield srv
     stop_server(srv)
@@ -153,8 +154,7 @@ def http(server: Server) -> Iterator[httpx.Client]:
 def write_server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server over a private copy of the seeded store, for tests that write."""
     base = tmp_path_factory.mktemp("wstore")
-    shutil.copytree(seeded_store, base / "store")
-    srv = start_server(base / "store", base / "server.log", BOMAY_TOKEN=TOKEN, BOMAY_MAX_BODY="200000")
+    srv = start_on_copy(seeded_store, base, BOMAY_TOKEN=TOKEN, BOMAY_MAX_BODY="200000")
     yield srv
     stop_server(srv)
 

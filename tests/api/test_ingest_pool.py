@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import threading
 import time
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from rdflib import Graph, Namespace
 
-from tests.api.conftest import ROOT, TOKEN, Server, start_server, stop_server
+from tests.api.conftest import ROOT, TOKEN, Server, start_on_copy, stop_server
 
 psutil = pytest.importorskip("psutil")
 
@@ -35,11 +34,9 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 @pytest.fixture(scope="module")
 def pool_server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A writable server with two ingest workers and a single query worker."""
-    base = tmp_path_factory.mktemp("poolstore")
-    shutil.copytree(seeded_store, base / "store")
-    srv = start_server(
-        base / "store",
-        base / "server.log",
+    srv = start_on_copy(
+        seeded_store,
+        tmp_path_factory.mktemp("poolstore"),
         BOMAY_TOKEN=TOKEN,
         BOMAY_INGEST_WORKERS="2",
         BOMAY_QUERY_WORKERS="1",
@@ -182,6 +179,15 @@ def ingest_workers(server: Server) -> list[psutil.Process]:
     return []
 
 
+def running_ingest_workers(server: Server) -> list[psutil.Process]:
+    """ingest_workers, or skip the test where the platform has no fork server (the pool then runs in
+    spawned processes this test cannot find the same way)."""
+    workers = ingest_workers(server)
+    if not workers:
+        pytest.skip("no fork server: the ingest pool is not running with 'forkserver'")
+    return workers
+
+
 def big_article(n: int = 200) -> str:
     """Many synthetic articles of different provinces in one text: long enough to validate for a while."""
     from bench.articles import ArticleWriter
@@ -193,9 +199,7 @@ def big_article(n: int = 200) -> str:
 def test_killed_ingest_worker_is_a_clean_503_and_the_next_post_works(
     c: httpx.Client, pool_server: Server
 ) -> None:
-    workers = ingest_workers(pool_server)
-    if not workers:
-        pytest.skip("no fork server: the ingest pool is not running with 'forkserver'")
+    workers = running_ingest_workers(pool_server)
     before = check_counts(c)
     cpu = {p.pid: sum(p.cpu_times()[:2]) for p in workers}
     answer: list[httpx.Response] = []
@@ -230,9 +234,7 @@ def test_killed_ingest_worker_is_a_clean_503_and_the_next_post_works(
 def test_workers_dead_before_a_post_are_replaced_without_an_error(
     c: httpx.Client, pool_server: Server
 ) -> None:
-    workers = ingest_workers(pool_server)
-    if not workers:
-        pytest.skip("no fork server: the ingest pool is not running with 'forkserver'")
+    workers = running_ingest_workers(pool_server)
     for p in workers:
         with contextlib.suppress(ProcessLookupError):  # gone already (a pool still winding down): as good
             os.kill(p.pid, signal.SIGKILL)
