@@ -7,19 +7,20 @@ relate (loaders/relate.py) → one fact per (model, level, place), with the clau
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from ontology.text import fold
 
 from . import levels as lv
 from . import status as st
+from .article import article_province
 from .counts import CountMention, find_counts
 from .dates import DateMention, as_when, find_dates
 from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
-from .normalise import Prepared, prepare
-from .places import NATIONAL, Place, article_province, drop_enclosing, find_units, province_place
+from .normalise import ArticleMeta, Prepared, prepare
+from .places import NATIONAL, Place, drop_enclosing, find_units, province_place
 from .relate import bare_item, find_models
 from .roles import canonical_key, component_key, concept_of
 from .segment import Paragraph, segment
@@ -44,6 +45,7 @@ class _Ctx:
     article_date: str | None = None  # the first date of the lead (the day reported on), "YYYY-MM-DD"
     places_memo: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
+    national: bool = False  # no province of its own, and national bodies speak: facts are "toàn quốc"
 
 
 def _lower(text: str) -> str:
@@ -279,8 +281,10 @@ def _decided_by(ctx: _Ctx, a: int, b: int) -> str | None:
     return None
 
 
-def extract_document(text: str, doc_id: str) -> dict:
-    """The facts object of one article (DESIGN.md "Facts"), with a few extra keys for RDF."""
+def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) -> dict:
+    """The facts object of one article (DESIGN.md "Facts"), with a few extra keys for RDF.
+
+    `meta` fills what the text's own header lines (`# source:`, `# date:`, `# title:`) leave open."""
     doc = prepare(text)
     low = _lower(doc.match)
     paras = segment(doc)
@@ -289,26 +293,36 @@ def extract_document(text: str, doc_id: str) -> dict:
     docs = find_documents(doc.match, dates)
     for d in docs:
         d.number = d.number.replace("ð", "Đ")
-    title = doc.match[paras[0].start:paras[0].end] if paras else ""
-    lead = next((doc.match[p.start:p.end] for p in paras[1:] if p.kind == "para"), "")
-    punit = article_province(title, lead, doc.match[: doc.body_end])
+    titled = bool(paras) and paras[0].kind == "title"
+    title = doc.match[paras[0].start:paras[0].end] if titled else ""
+    lead = next((doc.match[p.start:p.end] for p in paras if p.kind == "para"), "")
+    meta = doc.meta.merged(meta)
+    signal = article_province(meta.title or title, lead, doc.match[: doc.body_end], meta)
+    punit = signal.unit
     province = province_place(punit, f"{title}\n{lead}") if punit else None
     main = next((d for d in docs if d.date), None)
-    ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None)
-    lead_end = next((p.end for p in paras[1:] if p.kind == "para"), 0)
+    ctx = _Ctx(doc, low, dates, counts, docs, province, punit, main.date if main else None,
+               national=signal.national)
+    lead_end = next((p.end for p in paras if p.kind == "para"), 0)
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
-    ctx.article_date = lead_dates[0].value if lead_dates else None
+    ctx.article_date = meta.date or (lead_dates[0].value if lead_dates else None)
     main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
     ctx.main_doc = main_lead.number if main_lead else None
     ctx.main_kind = main_lead.kind if main_lead else None
     facts = _relate_all(ctx, paras)
+    if not facts and paras and paras[0].kind == "title":
+        # a title (or a caption standing first) may be the only place that names the model
+        facts = _relate_all(ctx, [replace(paras[0], kind="para")])
     return {
         "id": doc_id,
         "province": punit.name if punit else None,
         "province_iri": province.iri if province else None,
         "documents": [d.as_json() for d in unique_documents(docs)],
         "models": facts,
-        "title": doc.text[paras[0].start:paras[0].end] if paras else "",
+        "title": meta.title or (doc.text[paras[0].start:paras[0].end] if titled else ""),
+        "source": meta.source,
+        "date": meta.date,
+        "province_signal": signal.signal,
     }
 
 
@@ -432,7 +446,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         if units or not mm.anaphoric:
                             last_places = units
                         for g_places, g_status, g_when in groups:
-                            targets = g_places or [NATIONAL if _is_national(ctx, a, b) else
+                            targets = g_places or [NATIONAL if _is_national(ctx, a, b) or
+                                                   (ctx.province is None and ctx.national) else
                                                    (ctx.province or Place(None, None, "province", None))]
                             for place in targets:
                                 f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,

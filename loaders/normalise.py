@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
 from html.parser import HTMLParser
 
 from ontology.text import fold, nfc
@@ -20,14 +21,57 @@ _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
 _HTML_HINT = re.compile(r"<\s*(?:html|body|p|div|article|br|span|h[1-6]|!doctype)\b", re.I)
 
 
+_HEADER = re.compile(r"#[ \t]*([^\n:]{1,20}):[ \t]*([^\n]*)\n?")
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """Metadata given beside the text: header lines of the file, or the fields of an API request."""
+
+    source: str | None = None
+    date: str | None = None  # YYYY-MM-DD as given
+    title: str | None = None
+
+    def merged(self, other: ArticleMeta | None) -> ArticleMeta:
+        """This metadata with the gaps filled from `other` (explicit fields win over header lines)."""
+        if other is None:
+            return self
+        return replace(self, **{k: v for k, v in vars(other).items() if v and not getattr(self, k)})
+
+
+@cache
+def _header_keys() -> dict[str, str]:
+    return {fold(w): key for key, words in load("article")["header_keys"].items() for w in words}
+
+
+def split_header(text: str) -> tuple[ArticleMeta, int]:
+    """The metadata header lines opening `text` and where the article text starts after them."""
+    fields: dict[str, str] = {}
+    at = 0
+    keys = _header_keys()
+    while True:
+        m = _HEADER.match(text, at)
+        if not m or fold(m.group(1)) not in keys:
+            break
+        fields.setdefault(keys[fold(m.group(1))], m.group(2).strip())
+        at = m.end()
+    date = fields.get("date")
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        date = None
+    return ArticleMeta(fields.get("source") or None, date, fields.get("title") or None), at
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A document ready for segmentation: `text` for evidence, `match` (same length) for rules."""
+    """A document ready for segmentation: `text` for evidence, `match` (same length) for rules.
+
+    `text` starts after the metadata header lines, so offsets count from there (DESIGN.md)."""
 
     text: str
     match: str
     body_end: int
     dropped: tuple[tuple[int, int], ...]
+    meta: ArticleMeta = field(default_factory=lambda: ArticleMeta())
 
 
 def looks_like_html(raw: str) -> bool:
@@ -130,9 +174,12 @@ def _chrome(text: str) -> tuple[int, tuple[tuple[int, int], ...]]:
 
 
 def prepare(raw: str) -> Prepared:
-    """NFC document text (HTML turned into text first) plus its matching copy and chrome marks."""
+    """NFC document text (metadata header split off, HTML turned into text) plus its matching copy
+    and chrome marks."""
     text = unicodedata.normalize("NFC", raw)
+    meta, at = split_header(text)
+    text = text[at:]
     if looks_like_html(text):
         text = unicodedata.normalize("NFC", html_to_text(text))
     body_end, dropped = _chrome(text)
-    return Prepared(text=text, match=matching_copy(text), body_end=body_end, dropped=dropped)
+    return Prepared(text=text, match=matching_copy(text), body_end=body_end, dropped=dropped, meta=meta)

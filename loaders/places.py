@@ -7,7 +7,6 @@ records the rules and the RDF step share. The gazetteer is loaded once per proce
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -101,17 +100,3 @@ def drop_enclosing(places: list[Place]) -> list[Place]:
     """Leave out a unit written only to locate another ("xã Đồng Tâm, huyện Bình Liêu")."""
     parents = {p.parent for p in places if p.parent}
     return [p for p in places if p.code not in parents]
-
-
-def article_province(title: str, lead: str, body: str) -> Unit | None:
-    """The province an article is about: named in the title, else the lead, else the most named."""
-    g = gazetteer()
-    for part in (title, lead):
-        provs = [u for _, _, u in g.find_mentions(part) if u.level == "province"]
-        if provs:
-            return provs[0]
-    counts = Counter(u.code for _, _, u in g.find_mentions(body) if u.level == "province")
-    if not counts:
-        return None
-    code, _ = counts.most_common(1)[0]
-    return g.get(code)

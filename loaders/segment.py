@@ -56,6 +56,11 @@ def _is_heading(line: str, body: str) -> bool:
     return numbered and not line.endswith((".", ";", ",")) and len(line) < 100
 
 
+def _is_title(line: str) -> bool:
+    """The first line is a title when it is short and one sentence; many pages open with the lead."""
+    return len(line) <= load("segment")["title_max_chars"] and len(split_sentences(line, 0, len(line))) == 1
+
+
 def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
     """Sentences of text[start:end]: a stop (. ! ? …) then a space and an upper-case or digit."""
     no_break = set(load("segment")["no_break_before"])
@@ -123,7 +128,7 @@ def segment(doc: Prepared) -> list[Paragraph]:
         m = marker.match(stripped)
         body_a = a + (m.end() if m else 0)
         body = text[body_a:b]
-        if not paras:
+        if not paras and _is_title(stripped):
             kind = "title"
         elif _is_heading(stripped, body if m else stripped):
             kind = "heading"
