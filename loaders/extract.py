@@ -249,10 +249,21 @@ def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
     return hit
 
 
+def _result_place(ctx: _Ctx, result: str | None) -> list[Place]:
+    """The unit a merged body is named after ("Đảng bộ tỉnh Cà Mau", "Trung tâm ... huyện Bình Sơn") is
+    where the merger happened."""
+    if not result:
+        return []
+    units = drop_enclosing(find_units(result, -1, ctx.province_unit))
+    return units[:1]
+
+
 def _model_level(variant_level: str | None, components: list[str], places: list[Place],
-                 ctx: _Ctx, a: int, b: int) -> str:
+                 ctx: _Ctx, a: int, b: int, result: str | None = None) -> str:
     if variant_level:
         return variant_level
+    if result and lv.component_level(result):
+        return lv.component_level(result)  # parts of several levels folded into one body work at its level
     comp = lv.lowest([lv.component_level(c) for c in components])
     if comp:
         return comp
@@ -422,7 +433,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     when = as_when(eff.value) if eff else None
                     count = _count(ctx, a, target_at)
                     whole = any(w in low[a:b] for w in rel_lex["whole_province"])
-                    places = units or (last_places if mm.anaphoric and not whole else [])
+                    places = _result_place(ctx, mm.result) or units or \
+                        (last_places if mm.anaphoric and not whole else [])
                     groups = [(places, status, when)]
                     exc = _exception_at(low, mm.end, b)
                     if exc is not None and any(u.start >= exc for u in units):
@@ -437,7 +449,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                   ([u for u in units if u.start >= exc], other,
                                    as_when(eff_exc.value) if eff_exc else None)]
                     for v_level, comps in variants:
-                        level = _model_level(v_level, comps, places, ctx, a, b)
+                        level = _model_level(v_level, comps, places, ctx, a, b, mm.result)
                         comps = _suffix_generic(comps, level)
                         if not mm.anaphoric:
                             last_model = (mm_kind, level, comps)

@@ -28,6 +28,7 @@ class ModelMention:
     exclude_cues: list[tuple[int, int]] = field(default_factory=list)
     hint: str | None = None  # an anaphoric merger's own words ("hợp nhất văn phòng"): which model it means
     refers: int = 1  # how many models told before it means ("hai mô hình trên": 2)
+    rule: str = ""  # the pattern that read it (loaders/lexicons/patterns.yaml)
 
 
 @cache
@@ -161,7 +162,7 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
         enum = lv.level_enumeration(low[y[0]:y[1]])
         levels, enum_at = (enum[1], y[0] + enum[0]) if enum else (None, None)
         variants = _with_levels(text, [x, y], levels, enum_at)
-        out.append(ModelMention("concurrent_position", x[0], y[1], variants))
+        out.append(ModelMention("concurrent_position", x[0], y[1], variants, rule="concurrency.trigger"))
     return out
 
 
@@ -192,8 +193,74 @@ def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], 
     return kept, None
 
 
+@cache
+def _lead_in_re() -> re.Pattern[str]:
+    lex = _lex()["merger"]
+    openers = "|".join(lex["lead_in_openers"])
+    return re.compile(rf"(?:{openers})\s+([^:;.]{{1,{lex['lead_in_max_chars']}}}?)\s*:\s*")
+
+
+def _lead_in(low: str, o0: int, b: int) -> tuple[int, str | None, int | None]:
+    """Where the parts start after a lead-in ("các đơn vị: ", "2 đảng bộ tỉnh: ", "hai sở "), the head
+    the lead-in gives bare names (or None), and how many parts it counts (or None)."""
+    m = _lead_in_re().match(low, o0, b)
+    if m:
+        head = re.sub(r"\s+(?:gồm|bao gồm|là)$", "", m.group(1).strip())
+        head = head if agency_head(head) and not re.search(r"\d", head) else None
+        return m.end(), head, None
+    counted = _lex()["merger"]["counted_heads"]
+    word = re.match(r"(\S+)\s+", low[o0:b])
+    if word and str(word.group(1)) in {str(k) for k in counted}:
+        h = agency_head(low, o0 + word.end(), b)
+        if h and h.end() < b and low[h.end()] == " " and not agency_head(low, h.end() + 1, b):
+            n = next(v for k, v in counted.items() if str(k) == word.group(1))
+            return h.end() + 1, low[h.start():h.end()], n
+    return o0, None, None
+
+
+def _distribute(text: str, low: str, a: int, b: int, head: str, count: int | None) -> list[str]:
+    """"An Giang và Kiên Giang" under "đảng bộ tỉnh": each name with the head written before it."""
+    seg = text[a:b]
+    parts = [p for p in re.split(r"\s*,\s*", seg) if p.strip()]
+    if count is None or len(parts) < count:
+        last = re.split(r"\s+(?:và|cùng)\s+", parts[-1]) if parts else []
+        parts = parts[:-1] + last
+    out = []
+    for part in parts:
+        part = part.strip(" .;:")
+        if not part:
+            continue
+        if agency_head(part.lower()):
+            out.append(part)
+        else:
+            out.append(f"{head[:1].upper()}{head[1:]} {part}")
+    return out
+
+
+@cache
+def _result_before_re() -> re.Pattern[str]:
+    lex = _lex()["merger"]
+    verbs = "|".join(re.escape(v) for v in lex["result_before"])
+    links = "|".join(re.escape(v) for v in sorted(lex["result_before_link"], key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({verbs})\s+(.{{4,160}}?)\s*,?\s+(?:{links})\s*$")
+
+
+def _result_before(text: str, low: str, a: int, at: int) -> tuple[str, int, bool] | None:
+    """"thành lập D (trực thuộc E) trên cơ sở <verb>": D, where it starts, and whether D is also a part
+    ("tổ chức lại D trên cơ sở ...")."""
+    m = _result_before_re().search(low, a, at)
+    if not m or not agency_head(low, m.start(2), at):
+        return None
+    r1 = m.start(2) + _first_stop(low[m.start(2):m.end(2)], _lex()["merger"]["result_stops"])
+    ra, rb = _trim(text, m.start(2), r1)
+    if rb <= ra:
+        return None
+    return text[ra:rb], ra, m.group(1) in _lex()["merger"]["result_before_keeps"]
+
+
 def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
-    """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B"."""
+    """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B",
+    "thành lập D trên cơ sở hợp nhất các đơn vị: A, B và C"."""
     lex = _lex()["merger"]
     out: list[ModelMention] = []
     with_only = set(lex["with_triggers"])
@@ -201,12 +268,29 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         o0 = m.end()
         while o0 < b and low[o0] == " ":
             o0 += 1
+        o0, dist_head, dist_count = _lead_in(low, o0, b)
+        before = _result_before(text, low, a, m.start())
+        if dist_head and m.group(0) not in with_only:
+            o1 = o0 + _first_stop(_mask(low, o0, b), lex["stops"])
+            comps_text = _distribute(text, low, o0, o1, dist_head, dist_count)
+            end = o1
+            result = before[0] if before else None
+            found = _result_after(text, low, o1, b)
+            if found:
+                result, end = found
+            if before and before[2]:
+                comps_text = [before[0]] + comps_text
+            if len(comps_text) >= 2:
+                out.append(ModelMention("merger", before[1] if before else m.start(), end,
+                                        [(None, comps_text)], result=result, rule="merger.lead-in-list"))
+            continue
         head_at = o0 + (4 if low.startswith("các ", o0) else 0)
         if not agency_head(low, head_at, b):
             verb = low[max(a, m.start() - 6):m.start()].split()
             if m.group(0) not in with_only and verb and verb[-1] in lex["bare_before"] and \
                     (o0 >= b or _rx(lex["bare_next"]).match(low, o0, b)):
-                out.append(ModelMention("merger", m.start(), m.end(), [], anaphoric=True, hint=""))
+                out.append(ModelMention("merger", m.start(), m.end(), [], anaphoric=True, hint="",
+                                        rule="merger.anaphoric-verb"))
             continue
         masked = _mask(low, o0, b)
         o1 = o0 + _first_stop(masked, [s for s in lex["stops"] if s.strip() != "vào"] + [" vào "])
@@ -223,16 +307,22 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         result = None
         if joiner == "vào" and len(comps) == 2:
             result = text[comps[1][0]:comps[1][1]]
+        if before:
+            result = before[0]
         found = _result_after(text, low, end, b)
         if found:
             result, end = found
         variants = _merger_variants(text, low, comps)
+        if before and before[2]:
+            variants = [(lvl, [before[0]] + cs) for lvl, cs in variants]
         if variants:
-            out.append(ModelMention("merger", m.start(), end, variants, result=result))
+            out.append(ModelMention("merger", before[1] if before else m.start(), end, variants,
+                                    result=result,
+                                    rule="merger.result-before" if before else "merger.object"))
         elif len(comps) == 1 and m.group(0) not in with_only:
             # "kết thúc mô hình hợp nhất văn phòng tại quận A": one generic part names a merger told before
             out.append(ModelMention("merger", m.start(), end, [], anaphoric=True,
-                                    hint=text[comps[0][0]:comps[0][1]]))
+                                    hint=text[comps[0][0]:comps[0][1]], rule="merger.anaphoric-office"))
     return out
 
 
@@ -313,7 +403,8 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             result, end = found
         variants = _merger_variants(text, low, comps)
         if variants:
-            out.append(ModelMention("merger", comps[0][0], end, variants, result=result))
+            out.append(ModelMention("merger", comps[0][0], end, variants, result=result,
+                                    rule="merger.subject-before-verb"))
     return out
 
 
@@ -332,6 +423,18 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
         comp_a = _trim(text, a0, a1)
         tail = low[a1:b]
         cm = re.search(r"\bchuyển\b", tail)
+        before = _result_before(text, low, a, m.start())
+        if before:
+            # "tổ chức lại D trên cơ sở kết thúc hoạt động của A, B": A and B are folded into D
+            end_at = a0 + _first_stop(_mask(low, a0, b), lex["dissolve_stops"])
+            parts = [_trim(text, pa, pb) for pa, pb in _split_components(low, a0, end_at)[0]]
+            comps = [text[pa:pb] for pa, pb in parts if pb > pa]
+            if before[2]:
+                comps = [before[0]] + comps
+            if len(comps) >= 2:
+                out.append(ModelMention("merger", before[1], parts[-1][1], [(None, comps)], result=before[0],
+                                        exclude_cues=[(m.start(), m.end())], rule="merger.reorganise-ending"))
+            continue
         if not cm:
             # "kết thúc hoạt động của Đảng bộ Khối A và Đảng bộ Khối B": each ends (no successor named)
             end_at = a0 + _first_stop(_mask(low, a0, b), lex["dissolve_stops"])
@@ -339,7 +442,8 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             for pa, pb in parts:
                 ca, cb = _trim(text, pa, pb)
                 if cb > ca and agency_head(low, ca + (4 if low.startswith("các ", ca) else 0), cb):
-                    out.append(ModelMention("other", ca, cb, [(None, [text[ca:cb]])]))
+                    out.append(ModelMention("other", ca, cb, [(None, [text[ca:cb]])],
+                                            rule="other.ended-bodies"))
             continue
         targets = [t.start() for t in _rx(lex["transfer"]).finditer(tail, cm.end())]
         target = None
@@ -356,7 +460,7 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             continue
         comps = [text[comp_a[0]:comp_a[1]], text[target[0]:target[1]]]
         out.append(ModelMention("merger", m.start(), target[1], [(None, comps)], result=comps[1],
-                                exclude_cues=[(m.start(), m.end())]))
+                                exclude_cues=[(m.start(), m.end())], rule="merger.dissolve-transfer"))
     return out
 
 
@@ -386,7 +490,7 @@ def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             if unit_word and lv.component_level(n) is None:
                 comp += f" {unit_word}"
             comps.append(comp)
-        out.append(ModelMention("merger", m.start(), m.end(), [(None, comps)]))
+        out.append(ModelMention("merger", m.start(), m.end(), [(None, comps)], rule="merger.shared-office"))
     return out
 
 
@@ -399,7 +503,8 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
         n = next((k for w, k in lex["numbered_before"].items() if before.endswith(str(w))), 0)
         if n and _rx(lex["anaphora"]).match(low, m.end() + 1, b):
             # "duy trì hai mô hình trên": the last two models told
-            out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True, refers=n))
+            out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True, refers=n,
+                                    rule="other.numbered-anaphora"))
             continue
         if any(before.endswith(p) for p in lex["plural_before"] + lex["return_before"]):
             continue
@@ -411,12 +516,13 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
                 x0 += len(s) + 1
         ana = _rx(lex["anaphora"]).match(low, x0, b)
         if ana:
-            out.append(ModelMention("other", m.start(), ana.end(), [], anaphoric=True))
+            out.append(ModelMention("other", m.start(), ana.end(), [], anaphoric=True, rule="other.anaphora"))
             continue
         if x0 >= b or _rx(lex["bare_next"]).match(low, x0, b):
             # "mô hình được triển khai tại ...", "duy trì mô hình tại 3 huyện này": the model just named
             if not any(ta <= m.start() < tb for ta, tb in taken):
-                out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True))
+                out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True,
+                                        rule="other.bare-model-word"))
             continue
         if any(ta <= x0 < tb for ta, tb in taken):
             continue
@@ -426,7 +532,7 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
         xa, xb = _trim(text, x0, x1)
         if xb - xa < 4 or any(xa < tb and ta < xb for ta, tb in taken):
             continue
-        out.append(ModelMention("other", m.start(), xb, [(None, [text[xa:xb]])]))
+        out.append(ModelMention("other", m.start(), xb, [(None, [text[xa:xb]])], rule="other.model-named"))
     return out
 
 
@@ -441,7 +547,7 @@ def bare_item(text: str, low: str, a: int, b: int) -> ModelMention | None:
         return None
     if _rx(lex["bare_item_verbs"]).search(low, a0, b0):
         return None
-    return ModelMention("other", a0, b0, [(None, [text[a0:b0]])])
+    return ModelMention("other", a0, b0, [(None, [text[a0:b0]])], rule="other.list-item")
 
 
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
