@@ -19,7 +19,7 @@ from ontology.text import fold
 from .gazetteer import Unit
 from .lexicon import load
 from .normalise import ArticleMeta
-from .places import gazetteer
+from .places import bare_districts, gazetteer
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,6 @@ def _agency_province(text: str) -> Unit | None:
     return None
 
 
-_CAP_RUN = re.compile(r"(?<!\w)[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*){0,3}")
-
-
-def bare_districts(text: str, province: Unit | None = None) -> list[tuple[int, int, Unit]]:
-    """District names written without their type word ("Đông Triều hợp nhất ...", "Bình Giang: ..."),
-    resolved to exactly one district (of `province` when given)."""
-    g = gazetteer()
-    out = []
-    for m in _CAP_RUN.finditer(text):
-        words = m.group(0).split()
-        for k in range(len(words), 1, -1):  # two syllables at least: one alone is too often a word
-            name = " ".join(words[:k])
-            u = g.resolve(name, province=province, level="district")
-            if u:
-                out.append((m.start(), m.start() + len(name), u))
-                break
-    return out
-
-
 def article_province(title: str, lead: str, body: str, meta: ArticleMeta) -> ProvinceSignal:
     """The province the article is about, from the strongest signal that names one."""
     provs = _provinces_in(title)
@@ -149,3 +130,29 @@ def article_province(title: str, lead: str, body: str, meta: ArticleMeta) -> Pro
     low = body.lower()
     national = any(w in low for w in load("article")["national_cues"])
     return ProvinceSignal(None, "none", national=national or host_says_none)
+
+
+def article_district(title: str, lead: str, meta: ArticleMeta, province: Unit | None) -> Unit | None:
+    """The one district an article is about, when it is about one: named in the title (with or without
+    its type word), in the outlet's host ("thoibinh.camau.dcs.vn"), or as the only district of the lead.
+    Facts about "the district" ("Chánh Thanh tra thị xã") with no unit of their own are placed there."""
+    if province is None:
+        return None
+    g = gazetteer()
+
+    def districts(text: str) -> dict[str, Unit]:
+        found = [u for _, _, u in g.find_mentions(text, province=province) if u.level == "district"]
+        found += [u for _, _, u in bare_districts(text, province) if fold(u.name) != fold(province.name)]
+        return {u.key: u for u in found}
+
+    named = districts(title)
+    if len(named) == 1:
+        return next(iter(named.values()))
+    host = (urlsplit(meta.source).hostname or "") if meta.source else ""
+    labels = set(host.lower().split(".")[:-1])
+    by_host = [u for u in g.children(province) if u.level == "district"
+               and fold(u.name).replace(" ", "") in labels]
+    if len(by_host) == 1:
+        return by_host[0]
+    named = districts(lead)
+    return next(iter(named.values())) if len(named) == 1 and not title else None

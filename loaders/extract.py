@@ -14,13 +14,13 @@ from ontology.text import fold
 
 from . import levels as lv
 from . import status as st
-from .article import article_province
+from .article import article_district, article_province
 from .counts import CountMention, find_counts
 from .dates import DateMention, as_when, find_dates
 from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import ArticleMeta, Prepared, prepare
-from .places import NATIONAL, Place, drop_enclosing, find_units, province_place
+from .places import NATIONAL, Place, bare_units, drop_enclosing, find_units, province_place, unit_place
 from .relate import bare_item, find_models
 from .roles import canonical_key, component_key, concept_of
 from .segment import Paragraph, segment
@@ -46,6 +46,7 @@ class _Ctx:
     places_memo: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
     national: bool = False  # no province of its own, and national bodies speak: facts are "toàn quốc"
+    district: Place | None = None  # the one district the article is about, if any
 
 
 def _lower(text: str) -> str:
@@ -244,9 +245,24 @@ def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
     hit = ctx.places_memo.get((a, b))
     if hit is None:
         units = find_units(ctx.doc.match[a:b], a, ctx.province_unit)
-        hit = drop_enclosing([u for u in units if u.level in ("district", "commune")])
+        if ctx.province_unit is not None:
+            units += [u for u in bare_units(ctx.doc.match[a:b], a, ctx.province_unit)
+                      if not any(t.start < u.end and u.start < t.end for t in units)]
+        hit = drop_enclosing(sorted((u for u in units if u.level in ("district", "commune")),
+                                    key=lambda u: u.start))
         ctx.places_memo[(a, b)] = hit
     return hit
+
+
+def _default_place(ctx: _Ctx, level: str | None, a: int, b: int, whole: bool) -> Place:
+    """Where a fact whose clause names no unit happened: the whole country when it says so (or the
+    article has no province and national bodies speak), the article's district for a fact below the
+    province ("Chánh Thanh tra thị xã"), else the article's province."""
+    if _is_national(ctx, a, b) or (ctx.province is None and ctx.national):
+        return NATIONAL
+    if ctx.district and level in ("district", "commune", "village") and not whole:
+        return ctx.district
+    return ctx.province or Place(None, None, "province", None)
 
 
 def _result_place(ctx: _Ctx, result: str | None) -> list[Place]:
@@ -316,6 +332,8 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
                national=signal.national)
     lead_end = next((p.end for p in paras if p.kind == "para"), 0)
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
+    focus = article_district(meta.title or title, lead, meta, punit)
+    ctx.district = unit_place(focus) if focus else None
     ctx.article_date = meta.date or (lead_dates[0].value if lead_dates else None)
     main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
     ctx.main_doc = main_lead.number if main_lead else None
@@ -458,9 +476,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         if units or not mm.anaphoric:
                             last_places = units
                         for g_places, g_status, g_when in groups:
-                            targets = g_places or [NATIONAL if _is_national(ctx, a, b) or
-                                                   (ctx.province is None and ctx.national) else
-                                                   (ctx.province or Place(None, None, "province", None))]
+                            targets = g_places or [_default_place(ctx, level, a, b, whole)]
                             for place in targets:
                                 f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,
                                           (a, b), text, _decided_by(ctx, a, b))

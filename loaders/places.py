@@ -45,6 +45,11 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.default()
 
 
+def unit_place(unit: Unit) -> Place:
+    """A gazetteer unit as the place of a fact."""
+    return _place(unit)
+
+
 def _place(unit: Unit, start: int = -1, end: int = -1) -> Place:
     return Place(unit.label, unit.code, unit.level, unit_iri(unit), start, end, unit.parent)
 
@@ -64,7 +69,8 @@ _TYPED = re.compile(r"(?i:huyện|quận|thị xã|thành phố|xã|phường|th
 
 
 def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
-    """Units named with a type word in `text` (offsets shifted by `offset`), provinces included."""
+    """Units named with a type word in `text` (offsets shifted by `offset`), provinces included;
+    a counted list ("ở 3 xã: A, B và C") gives each of its names."""
     if not _TYPED.search(text):
         return []
     g = gazetteer()
@@ -75,6 +81,59 @@ def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
         if written:
             place = Place(f"{u.type_word} {written}", *_tail(place))
         out.append(place)
+    taken = [(p.start, p.end) for p in out]
+    for place in _listed_units(text, offset, province):
+        if not any(s < place.end and place.start < e for s, e in taken):
+            out.append(place)
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+_LISTED = re.compile(r"(?<!\w)(?:\d+|các|hai|ba|bốn)\s+(xã|phường|thị trấn|huyện|quận|thị xã)\s*:\s*"
+                     r"((?:[A-ZĐÀ-Ỹ][\w'’]*\s*)+(?:(?:,|và)\s*(?:[A-ZĐÀ-Ỹ][\w'’]*\s*)+)*)")
+
+
+def _listed_units(text: str, offset: int, province: Unit | None) -> list[Place]:
+    """"ở 3 xã: Hòa Đông, Tân Tiến và Krông Búk": bare names after a counted type word and a colon."""
+    g = gazetteer()
+    out = []
+    for m in _LISTED.finditer(text):
+        word = m.group(1).lower()
+        for nm in re.finditer(r"[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*)*", m.group(2)):
+            u = g.resolve(nm.group(0), type_word=word, province=province)
+            if u:
+                a = m.start(2) + nm.start()
+                out.append(_place(u, a + offset, a + len(nm.group(0)) + offset))
+    return out
+
+
+_CAP_RUN = re.compile(r"(?<!\w)[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*){0,3}")
+
+
+def bare_districts(text: str, province: Unit | None = None) -> list[tuple[int, int, Unit]]:
+    """District names written without their type word ("Đông Triều hợp nhất ...", "Bình Giang: ..."),
+    resolved to exactly one district (of `province` when given)."""
+    g = gazetteer()
+    out = []
+    for m in _CAP_RUN.finditer(text):
+        words = m.group(0).split()
+        for k in range(len(words), 1, -1):  # two syllables at least: one alone is too often a word
+            name = " ".join(words[:k])
+            u = g.resolve(name, province=province, level="district")
+            if u:
+                out.append((m.start(), m.start() + len(name), u))
+                break
+    return out
+
+
+def bare_units(text: str, offset: int, province: Unit) -> list[Place]:
+    """District names of the article's province written without their type word ("Đồng Phú có 5/11
+    xã"); two syllables at least, and not the province's own name (its capital often shares it)."""
+    out = []
+    for a, b, u in bare_districts(text, province):
+        if fold(u.name) == fold(province.name):
+            continue
+        out.append(_place(u, a + offset, b + offset))
     return out
 
 
