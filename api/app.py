@@ -91,17 +91,22 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             pool.close()
             store.close()
 
-    app = FastAPI(title="Bộ Máy KG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load their scripts from a CDN; api/docs.py serves local ones
+    app = FastAPI(
+        title="Bộ Máy KG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        docs_url=None, redoc_url=None,
+    )
     app.state.settings = settings
     errors.install(app)
 
-    from api import articles, explore, exports, rest, sparql
+    from api import articles, docs, explore, exports, rest, sparql
 
     app.include_router(sparql.router)
     app.include_router(rest.router)
     app.include_router(articles.router)
     app.include_router(exports.router)
     app.include_router(explore.router)
+    app.include_router(docs.router)
 
     @app.get("/health", response_model=Health, tags=["Service"], summary="Tình trạng dịch vụ / health")
     async def health(request: Request) -> Health:
