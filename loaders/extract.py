@@ -529,7 +529,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 continue
             seen[key] = f
             facts.append(f)
-    return _drop_generic(facts)
+    return _drop_vaguer(_supersede(_drop_generic(facts)))
 
 
 def _model_key(f: dict) -> tuple:
@@ -545,6 +545,95 @@ def _drop_generic(facts: list[dict]) -> list[dict]:
         generic = f.pop("_default", False) and _is_province(f)
         if generic and _model_key(f) in placed:
             continue
+        out.append(f)
+    return out
+
+
+def _words(component: str) -> set[str]:
+    return set(component_key(component).split())
+
+
+def _covers(general: dict, specific: dict) -> bool:
+    """Every component of `general` is said, in as many or more words, by its own component of
+    `specific`: "bí thư kiêm chủ tịch" and "Bí thư cấp ủy kiêm Chủ tịch UBND" are one model."""
+    if general["kind"] != specific["kind"] or len(general["components"]) != len(specific["components"]):
+        return False
+    left = [_words(c) for c in specific["components"]]
+    for comp in general["components"]:
+        words = _words(comp)
+        hit = next((i for i, w in enumerate(left) if words <= w), None)
+        if hit is None:
+            return False
+        left.pop(hit)
+    return True
+
+
+def _place_key(f: dict) -> str:
+    return fold(f["place"].get("name") or "")
+
+
+def _drop_vaguer(facts: list[dict]) -> list[dict]:
+    """A model told vaguely and then in full at the same place, level and status is one fact: the full
+    one (its count and date filled from the vague one when it has none)."""
+    out = []
+    for i, f in enumerate(facts):
+        fuller = next((g for j, g in enumerate(facts) if j != i and _place_key(g) == _place_key(f)
+                       and g["status"] == f["status"] and g["level"] == f["level"] and _covers(f, g)
+                       and not _covers(g, f)), None)
+        if fuller is not None:
+            fuller["count"] = fuller["count"] or f["count"]
+            fuller["when"] = fuller["when"] or f["when"]
+            continue
+        out.append(f)
+    return out
+
+
+_TERMINAL = ("paused", "stopped", "ended")
+_SUPERSEDED = ("implemented", "planned", "researching", "continued")
+
+
+def _within(place: dict, region: dict) -> bool:
+    """`place` is `region` or lies inside it (a district of the province that ended a model)."""
+    if fold(place.get("name") or "") == fold(region.get("name") or ""):
+        return True
+    code, rcode = place.get("code") or "", region.get("code") or ""
+    return len(rcode) == 2 and bool(code) and _province_code_of(place) == rcode
+
+
+def _province_code_of(place: dict) -> str | None:
+    from .places import gazetteer
+
+    iri = place.get("iri") or ""
+    era, _, code = iri.rpartition("/unit/")[2].partition("/")
+    unit = gazetteer().get(code, era) if code else None
+    return unit.province if unit else None
+
+
+def _supersede(facts: list[dict]) -> list[dict]:
+    """The history of a model and then its end ("có 18/111 xã thực hiện mô hình ... Tuy nhiên đến năm
+    2024, Tỉnh ủy đã thống nhất kết thúc thí điểm mô hình trên phạm vi toàn tỉnh"): the earlier facts
+    take the final status and date, keeping their figures; the place that ended it whole keeps one."""
+    for t in facts:
+        if t["status"] not in _TERMINAL:
+            continue
+        for f in facts:
+            if f is t or f["status"] not in _SUPERSEDED or f["evidence"]["start"] >= t["evidence"]["start"]:
+                continue
+            if f["level"] != t["level"] or not (_covers(f, t) or _covers(t, f)):
+                continue
+            if not _within(f["place"], t["place"]):
+                continue
+            f["status"], f["when"] = t["status"], t["when"] or f["when"]
+            f["_superseded_by"] = t.get("rule")
+    out, seen = [], {}
+    for f in facts:
+        key = (f["kind"], f["level"], _place_key(f), f["status"],
+               tuple(sorted(component_key(c) for c in f["components"])))
+        if key in seen:
+            kept = seen[key]
+            kept["count"] = kept["count"] or f["count"]
+            continue
+        seen[key] = f
         out.append(f)
     return out
 
