@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from api import named
 from api.errors import ApiError, ErrorBody
@@ -20,6 +20,14 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request) -> RedirectResponse:
+    """The explorer is where a person starts; `/?q=...` keeps its search. A relative target, so the
+    redirect stays right behind a proxy that mounts the app under a prefix."""
+    query = request.url.query
+    return RedirectResponse("explore" + (f"?{query}" if query else ""), status_code=302)
 
 
 @router.get("/explore", response_class=HTMLResponse, summary="Trang khám phá đồ thị / graph explorer page")

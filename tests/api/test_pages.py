@@ -28,3 +28,13 @@ def test_doc_assets_are_a_fixed_list(http: httpx.Client) -> None:
     assert http.get("/static/docs/swagger-ui-bundle.js").headers["content-type"].startswith("text/javascript")
     for name in ("LICENSE", "..%2F__init__.py", "core.py", "nope.js"):
         assert http.get(f"/static/docs/{name}").status_code == 404
+
+
+def test_root_redirects_to_the_explorer(http: httpx.Client) -> None:
+    r = http.get("/", follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "explore"
+    searched = http.get("/?q=thuan%20thanh", follow_redirects=False)
+    assert searched.headers["location"] == "explore?q=thuan%20thanh"
+    landed = http.get("/", follow_redirects=True)
+    assert str(landed.url).endswith("/explore") and landed.headers["content-type"].startswith("text/html")
+    assert 'id="search"' in landed.text
