@@ -151,7 +151,7 @@ def article_district(title: str, lead: str, meta: ArticleMeta, province: Unit | 
     host = (urlsplit(meta.source).hostname or "") if meta.source else ""
     labels = set(host.lower().split(".")[:-1])
     by_host = [u for u in g.children(province) if u.level == "district"
-               and fold(u.name).replace(" ", "") in labels]
+               and fold(u.name) != fold(province.name) and fold(u.name).replace(" ", "") in labels]
     if len(by_host) == 1:
         return by_host[0]
     named = districts(lead)

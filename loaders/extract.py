@@ -47,6 +47,7 @@ class _Ctx:
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
     national: bool = False  # no province of its own, and national bodies speak: facts are "toàn quốc"
     district: Place | None = None  # the one district the article is about, if any
+    default_status: str = "implemented"  # what a model with no cue states in this article (its genre)
 
 
 def _lower(text: str) -> str:
@@ -108,7 +109,7 @@ def _counted_level(ctx: _Ctx, a: int, b: int) -> str | None:
             level = lv.counted_level(c.denominator_unit)
             if level:
                 return level
-    m = re.search(r"\b\d[\d.]*\s+((?:xã|phường|thị trấn|huyện|thôn|tổ dân phố)\b)", ctx.low[a:b])
+    m = re.search(r"\b\d[\d.]*\s+((?:xã|phường|thị trấn|huyện|quận|thị xã|thôn|tổ dân phố)\b)", ctx.low[a:b])
     return lv.counted_level(m.group(1)) if m else None
 
 
@@ -201,7 +202,7 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
         if not any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", ctx.low[a:b])
                    for v in load("relations")["report_verbs"]):
             return []
-        target = st.Cue(a, a, st.default_status(), False)
+        target = st.Cue(a, a, ctx.default_status, False)
     places = _places(ctx, a, b)  # "...; trong đó huyện A và huyện B đạt 100%": the figure is theirs
     dates = _free_dates(ctx, a, b)
     out, seen = [], set()
@@ -260,7 +261,8 @@ def _default_place(ctx: _Ctx, level: str | None, a: int, b: int, whole: bool) ->
     province ("Chánh Thanh tra thị xã"), else the article's province."""
     if _is_national(ctx, a, b) or (ctx.province is None and ctx.national):
         return NATIONAL
-    if ctx.district and level in ("district", "commune", "village") and not whole:
+    generic = lv.explicit_levels(ctx.low[a:b])  # "cấp huyện" speaks of every district of the province
+    if ctx.district and level in ("district", "commune", "village") and not whole and not generic:
         return ctx.district
     return ctx.province or Place(None, None, "province", None)
 
@@ -290,6 +292,13 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
     if len(stated) == 1:
         return next(iter(stated))
     return _counted_level(ctx, a, b) or "province"
+
+
+def _level_named(variant_level: str | None, components: list[str], ctx: _Ctx, a: int, b: int) -> bool:
+    """The text itself says at which level a model works (a level word, a counted unit, a component's
+    own level): a national fact that names none has level null."""
+    return bool(variant_level or lv.lowest([lv.component_level(c) for c in components])
+                or lv.explicit_levels(ctx.low[a:b]) or _counted_level(ctx, a, b))
 
 
 def _suffix_generic(components: list[str], level: str) -> list[str]:
@@ -332,6 +341,7 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
                national=signal.national)
     lead_end = next((p.end for p in paras if p.kind == "para"), 0)
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
+    ctx.default_status = st.genre_status(meta.title or title)
     focus = article_district(meta.title or title, lead, meta, punit)
     ctx.district = unit_place(focus) if focus else None
     ctx.article_date = meta.date or (lead_dates[0].value if lead_dates else None)
@@ -422,7 +432,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     if mm.anaphoric:
                         told = _referent(history, mm.hint, mm.kind) if mm.hint is not None else last_model
                         if not status and _reported(low, a, mm.start):
-                            status = st.default_status()  # "địa phương thực hiện mô hình này từ năm 2019"
+                            status = ctx.default_status  # "địa phương thực hiện mô hình này từ năm 2019"
                         if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
                         if mm.refers > 1 and not units:  # "duy trì hai mô hình trên": each where it was
@@ -440,7 +450,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     else:
                         variants = mm.variants
                         mm_kind = mm.kind
-                        status = status or st.default_status()
+                        status = status or ctx.default_status
                     # the clause's own date, else one that opens the sentence ("Trong tháng 10/2022, ...");
                     # not one of a target set after the model ("..., phấn đấu đến năm 2025 đạt ...")
                     target_at = next((c.start for c in cues if c.dominant and mm.end <= c.start < b), b)
@@ -458,7 +468,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     if exc is not None and any(u.start >= exc for u in units):
                         # "A đã sáp nhập ở tất cả các huyện, riêng huyện X chưa thực hiện"
                         own = st.resolve(cues, mm.start, mm.end, (a, exc), (sent.start, sent.end),
-                                         mm.exclude_cues) or inherited or st.default_status()
+                                         mm.exclude_cues) or inherited or ctx.default_status
                         other = st.resolve(cues, exc, exc, (exc, b), (exc, b)) or status
                         eff_own = _effective_date(ctx, [d for d in own_dates if d.start < exc])
                         eff_exc = _effective_date(ctx, _free_dates(ctx, exc, b))
@@ -478,6 +488,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         for g_places, g_status, g_when in groups:
                             targets = g_places or [_default_place(ctx, level, a, b, whole)]
                             for place in targets:
+                                if place is NATIONAL and not _level_named(v_level, comps, ctx, a, b):
+                                    level = None  # a national decision names no level of its own
                                 f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,
                                           (a, b), text, _decided_by(ctx, a, b))
                                 f["_explicit_when"] = g_when is not None

@@ -200,7 +200,7 @@ def _lead_in_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{openers})\s+([^:;.]{{1,{lex['lead_in_max_chars']}}}?)\s*:\s*")
 
 
-def _lead_in(low: str, o0: int, b: int) -> tuple[int, str | None, int | None]:
+def _lead_in(text: str, low: str, o0: int, b: int) -> tuple[int, str | None, int | None]:
     """Where the parts start after a lead-in ("các đơn vị: ", "2 đảng bộ tỉnh: ", "hai sở "), the head
     the lead-in gives bare names (or None), and how many parts it counts (or None)."""
     m = _lead_in_re().match(low, o0, b)
@@ -212,7 +212,8 @@ def _lead_in(low: str, o0: int, b: int) -> tuple[int, str | None, int | None]:
     word = re.match(r"(\S+)\s+", low[o0:b])
     if word and str(word.group(1)) in {str(k) for k in counted}:
         h = agency_head(low, o0 + word.end(), b)
-        if h and h.end() < b and low[h.end()] == " " and not agency_head(low, h.end() + 1, b):
+        if h and h.end() < b and low[h.end()] == " " and not agency_head(low, h.end() + 1, b) and \
+                text[h.end() + 1:h.end() + 2].isupper():
             n = next(v for k, v in counted.items() if str(k) == word.group(1))
             return h.end() + 1, low[h.start():h.end()], n
     return o0, None, None
@@ -268,7 +269,10 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         o0 = m.end()
         while o0 < b and low[o0] == " ":
             o0 += 1
-        o0, dist_head, dist_count = _lead_in(low, o0, b)
+        co = re.match(r",\s*(?:" + "|".join(re.escape(v) for v in lex["co_verbs"]) + r")\s+", low[o0 - 1:b])
+        if co:  # "sáp nhập, đổi tên các A và B thành C"
+            o0 = o0 - 1 + co.end()
+        o0, dist_head, dist_count = _lead_in(text, low, o0, b)
         before = _result_before(text, low, a, m.start())
         if dist_head and m.group(0) not in with_only:
             o1 = o0 + _first_stop(_mask(low, o0, b), lex["stops"])
@@ -352,6 +356,20 @@ def _merger_variants(text: str, low: str, comps: list[tuple[int, int]]) -> list[
     return _with_levels(text, comps, levels, enum_at)
 
 
+def _counted_subject(text: str, low: str, a: int, s1: int) -> tuple[int, list[str]] | None:
+    """"hai sở Kế hoạch và Đầu tư, Tài chính" right before the verb: where it starts and its parts."""
+    counted = _lex()["merger"]["counted_heads"]
+    words = "|".join(re.escape(str(k)) for k in counted)
+    for m in re.finditer(rf"(?<!\w)(?:{words})\s", low[a:s1]):
+        at = a + m.start()
+        o0, head, n = _lead_in(text, low, at, s1)
+        if head and n:
+            names = _distribute(text, low, o0, s1, head, n)
+            if len(names) == n:
+                return at, names
+    return None
+
+
 def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     """"A và B (đã) (được) hợp nhất thành C": the parts written before the verb."""
     lex = _lex()["merger"]
@@ -377,6 +395,16 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             if not am:
                 break
             s1 = a + am.start()
+        counted = _counted_subject(text, low, a, s1)
+        if counted:  # "hai sở Xây dựng, Giao thông Vận tải hợp nhất thành ..."
+            c0, names = counted
+            result, end = None, m.end()
+            found = _result_after(text, low, end, b)
+            if found:
+                result, end = found
+            out.append(ModelMention("merger", c0, end, [(None, names)], result=result,
+                                    rule="merger.counted-subject"))
+            continue
         masked = _mask(low, a, s1)
         bounds = [a] + [a + i + 1 for i, ch in enumerate(masked) if ch in ",:"]
         s0 = None

@@ -134,7 +134,7 @@ def model_keys(components: list[str]) -> list[str]:
     parts = {p.lower() for p in load("relations")["merger"]["shared_office_parts"]}
     keys: set[str] = set()
     for comp in components:
-        m = re.match(r"(?i)(văn phòng)\s+(.+?)\s+(?:và|-|–|,)\s+(.+)$", comp.strip())
+        m = re.match(r"(?i)(văn phòng)\s+(.+?)(?:\s*[-–,]\s*|\s+và\s+)(.+)$", comp.strip())
         if m and m.group(2).lower() in parts and m.group(3).split()[0].lower() in parts | {"ubnd", "hđnd"}:
             tail = m.group(3)
             keys.add(canonical_key(f"{m.group(1)} {m.group(2)} {' '.join(tail.split()[1:])}".strip()))

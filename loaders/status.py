@@ -88,3 +88,13 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     if after:
         return after[0].status
     return None
+
+
+def genre_status(title: str) -> str:
+    """What a model with no status word states in this article: a guidance or plan for a pilot
+    ("Hướng dẫn thí điểm ...") lays out what is to be done; a report states what is done."""
+    lex = load("statuses")["genre"]
+    low = title.lower().strip()
+    if any(low.startswith(p) for p in lex["plan_titles"]):
+        return lex["plan_status"]
+    return default_status()
