@@ -21,7 +21,7 @@ from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import ArticleMeta, Prepared, prepare
 from .places import NATIONAL, Place, bare_units, drop_enclosing, find_units, province_place, unit_place
-from .relate import bare_item, find_models
+from .relate import bare_item, find_models, pattern_weight
 from .roles import canonical_key, component_key, concept_of
 from .segment import Paragraph, segment
 
@@ -44,10 +44,12 @@ class _Ctx:
     free: list[DateMention] | None = None  # dates that are not a cited document's own, once computed
     article_date: str | None = None  # the first date of the lead (the day reported on), "YYYY-MM-DD"
     places_memo: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
+    dropped: list[tuple[dict, str]] = field(default_factory=list)  # candidates left out, and why
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
     national: bool = False  # no province of its own, and national bodies speak: facts are "toàn quốc"
     district: Place | None = None  # the one district the article is about, if any
     default_status: str = "implemented"  # what a model with no cue states in this article (its genre)
+    province_confidence: float = 0.5  # how surely the article's province was found
 
 
 def _lower(text: str) -> str:
@@ -218,6 +220,8 @@ def _elliptic_target(ctx: _Ctx, cues: list, prev: list[dict], a: int, b: int) ->
             if place:
                 g["place"] = place.as_json()
             g["_explicit_when"] = g["when"] is not None
+            g["rule"] = "discourse.elliptic"
+            g["confidence"] = round(f.get("confidence", 0.7) * 0.9, 2)
             out.append(g)
     return out
 
@@ -253,6 +257,32 @@ def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
                                     key=lambda u: u.start))
         ctx.places_memo[(a, b)] = hit
     return hit
+
+
+def _place_source(ctx: _Ctx, place: Place, named: list[Place], result: str | None) -> str:
+    """How a fact's place was found, for its confidence."""
+    if named:
+        return "result" if result and place in _result_place(ctx, result) else "clause"
+    if place is NATIONAL:
+        return "national"
+    if ctx.district is not None and place == ctx.district:
+        return "district"
+    return "province" if place.name else "none"
+
+
+def _grounding(ctx: _Ctx, f: dict, rule: str, place_source: str, defaulted: bool) -> None:
+    """The fact's `rule` and `confidence` (0-1): the pattern's own weight (patterns.yaml) times how its
+    place and status were found (named in the clause > from the article; a cue > the default)."""
+    weights = load("patterns")["confidence"]
+    base = pattern_weight(rule)
+    place = weights["place"][place_source]
+    if place_source == "province":
+        place *= ctx.province_confidence
+    status = weights["status"]["default" if defaulted else "cue"]
+    known = [c for c in f["component_types"] if c]
+    components = weights["components"]["grounded" if len(known) == len(f["components"]) else "partly"]
+    f["rule"] = rule
+    f["confidence"] = round(base * place * status * components, 2)
 
 
 def _default_place(ctx: _Ctx, level: str | None, a: int, b: int, whole: bool) -> Place:
@@ -342,6 +372,7 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     lead_end = next((p.end for p in paras if p.kind == "para"), 0)
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
     ctx.default_status = st.genre_status(meta.title or title)
+    ctx.province_confidence = signal.confidence
     focus = article_district(meta.title or title, lead, meta, punit)
     ctx.district = unit_place(focus) if focus else None
     ctx.article_date = meta.date or (lead_dates[0].value if lead_dates else None)
@@ -442,6 +473,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                     f = _fact(k2, c2, None, place, l2, status, None, None, (a, b), text,
                                               _decided_by(ctx, a, b))
                                     f["_explicit_when"], f["_default"] = False, False
+                                    _grounding(ctx, f, mm.rule, "clause" if p2 else "province", defaulted)
                                     clause_facts.append(f)
                             continue
                         kind, level0, comps = told
@@ -494,6 +526,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                           (a, b), text, _decided_by(ctx, a, b))
                                 f["_explicit_when"] = g_when is not None
                                 f["_default"] = defaulted and g_status == status and not count
+                                _grounding(ctx, f, mm.rule, _place_source(ctx, place, g_places, mm.result),
+                                           defaulted and not inherited)
                                 clause_facts.append(f)
                                 fact_sentences.add(si)
                 deadline = _deadline(ctx, a, b)
@@ -541,7 +575,11 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 continue
             seen[key] = f
             facts.append(f)
-    return _drop_vaguer(_supersede(_drop_generic(facts)))
+    kept = _drop_vaguer(_supersede(_drop_generic(facts)))
+    for f in kept:
+        if not f["place"].get("name"):
+            ctx.dropped.append((f, "no place: the article names no province and no national body"))
+    return [f for f in kept if f["place"].get("name")]
 
 
 def _model_key(f: dict) -> tuple:
@@ -636,17 +674,25 @@ def _supersede(facts: list[dict]) -> list[dict]:
             if not _within(f["place"], t["place"]):
                 continue
             f["status"], f["when"] = t["status"], t["when"] or f["when"]
-            f["_superseded_by"] = t.get("rule")
+            f["_superseded"] = True
     out, seen = [], {}
     for f in facts:
         key = (f["kind"], f["level"], _place_key(f), f["status"],
                tuple(sorted(component_key(c) for c in f["components"])))
         if key in seen:
             kept = seen[key]
-            kept["count"] = kept["count"] or f["count"]
+            if kept.get("_superseded") and not f.get("_superseded"):
+                # the end is the news: its sentence and rule, with the figure of the history
+                f["count"] = f["count"] or kept["count"]
+                out[out.index(kept)] = f
+                seen[key] = f
+            else:
+                kept["count"] = kept["count"] or f["count"]
             continue
         seen[key] = f
         out.append(f)
+    for f in out:
+        f.pop("_superseded", None)
     return out
 
 

@@ -8,6 +8,7 @@ Provenance: status event → evidence span (position and quote selectors) → so
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
@@ -240,9 +241,22 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
             g.add((event, BOMAY["count"], Literal(f["count"])))
         if f.get("decided_by") in legal:
             g.add((event, BOMAY.decidedBy, legal[f["decided_by"]]))
+        if f.get("rule"):
+            g.add((event, BOMAY.rule, Literal(f["rule"])))
+            activity = URIRef(ID[f"extraction/{doc_id}"])
+            g.add((activity, RDF.type, PROV.Activity))
+            g.add((activity, PROV.used, URIRef(ID[f"rule/{f['rule']}"])))
+            g.add((URIRef(ID[f"rule/{f['rule']}"]), RDFS.label, Literal(f"mẫu {f['rule']}", lang="vi")))
+            g.add((event, PROV.wasGeneratedBy, activity))
+        if f.get("confidence") is not None:
+            g.add((event, BOMAY.confidence, Literal(f"{f['confidence']:.2f}", datatype=XSD.decimal)))
         ev = _add_evidence(g, doc_id, article, body, f["evidence"])
         g.add((event, BOMAY.evidence, ev))
         g.add((event, PROV.wasDerivedFrom, article))
+    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", facts.get("source") or ""):
+        g.add((article, DCTERMS.source, URIRef(facts["source"])))
+    if facts.get("date"):
+        g.add((article, DCTERMS.issued, Literal(facts["date"], datatype=XSD.date)))
     if facts.get("province_iri"):
         g.add((article, DCTERMS.spatial, URIRef(facts["province_iri"])))
     return g

@@ -211,12 +211,17 @@ def _lead_in(text: str, low: str, o0: int, b: int) -> tuple[int, str | None, int
     counted = _lex()["merger"]["counted_heads"]
     word = re.match(r"(\S+)\s+", low[o0:b])
     if word and str(word.group(1)) in {str(k) for k in counted}:
-        h = agency_head(low, o0 + word.end(), b)
+        h = _generic_head().match(low, o0 + word.end(), b)  # "sở", not the vocabulary's "sở công thương"
         if h and h.end() < b and low[h.end()] == " " and not agency_head(low, h.end() + 1, b) and \
                 text[h.end() + 1:h.end() + 2].isupper():
             n = next(v for k, v in counted.items() if str(k) == word.group(1))
             return h.end() + 1, low[h.start():h.end()], n
     return o0, None, None
+
+
+@cache
+def _generic_head() -> re.Pattern[str]:
+    return _rx(load("roles")["agency_heads"])
 
 
 def _distribute(text: str, low: str, a: int, b: int, head: str, count: int | None) -> list[str]:
@@ -272,7 +277,9 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         co = re.match(r",\s*(?:" + "|".join(re.escape(v) for v in lex["co_verbs"]) + r")\s+", low[o0 - 1:b])
         if co:  # "sáp nhập, đổi tên các A và B thành C"
             o0 = o0 - 1 + co.end()
+        led = o0
         o0, dist_head, dist_count = _lead_in(text, low, o0, b)
+        led = o0 != led
         before = _result_before(text, low, a, m.start())
         if dist_head and m.group(0) not in with_only:
             o1 = o0 + _first_stop(_mask(low, o0, b), lex["stops"])
@@ -322,7 +329,8 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         if variants:
             out.append(ModelMention("merger", before[1] if before else m.start(), end, variants,
                                     result=result,
-                                    rule="merger.result-before" if before else "merger.object"))
+                                    rule="merger.lead-in-list" if led else
+                                    "merger.result-before" if before else "merger.object"))
         elif len(comps) == 1 and m.group(0) not in with_only:
             # "kết thúc mô hình hợp nhất văn phòng tại quận A": one generic part names a merger told before
             out.append(ModelMention("merger", m.start(), end, [], anaphoric=True,
@@ -576,6 +584,17 @@ def bare_item(text: str, low: str, a: int, b: int) -> ModelMention | None:
     if _rx(lex["bare_item_verbs"]).search(low, a0, b0):
         return None
     return ModelMention("other", a0, b0, [(None, [text[a0:b0]])], rule="other.list-item")
+
+
+@cache
+def _pattern_table() -> dict[str, dict]:
+    return {p["id"]: p for p in load("patterns")["patterns"]}
+
+
+def pattern_weight(rule: str) -> float:
+    """How often the pattern is right when it fires (patterns.yaml `confidence`)."""
+    entry = _pattern_table().get(rule)
+    return float(entry["confidence"]) if entry else load("patterns")["confidence"]["unknown_pattern"]
 
 
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
