@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= S
+NPM ?= npm
+# Browser assets from the npm registry (package.json, package-lock.json), in the git-ignored node_modules/
+WEB_STAMP := node_modules/.bomay-installed-stamp
 
 .PHONY: install serve test lint docs gazetteer bench load clean
 
@@ -15,7 +18,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,docs,bench]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Without npm the service still runs; only the SPARQL editor page (/sparql in a browser) says it is missing.
+$(WEB_STAMP): package.json package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+	  echo "$(NPM) ci (SPARQL editor)"; $(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else \
+	  echo "npm không có: trình soạn SPARQL sẽ không được cài / npm not found: the SPARQL editor is not installed" >&2; \
+	fi
+
+install: $(STAMP) $(WEB_STAMP)
 
 serve: install
 	$(PY) -m api.cli ingest --if-empty examples/*.txt
@@ -41,4 +52,4 @@ load: install
 	$(PY) -m tests.reliability.load --seconds 60
 
 clean:
-	rm -rf $(VENV) .bomay build .pytest_cache
+	rm -rf $(VENV) .bomay build .pytest_cache node_modules

@@ -99,7 +99,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     app.state.settings = settings
     errors.install(app)
 
-    from api import articles, docs, explore, exports, rest, sparql
+    from api import articles, docs, editor, explore, exports, rest, sparql
 
     app.include_router(sparql.router)
     app.include_router(rest.router)
@@ -107,6 +107,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     app.include_router(exports.router)
     app.include_router(explore.router)
     app.include_router(docs.router)
+    app.include_router(editor.router)
 
     @app.get("/health", response_model=Health, tags=["Service"], summary="Tình trạng dịch vụ / health")
     async def health(request: Request) -> Health:

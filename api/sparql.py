@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from api import conneg, sparql_check
+from api import conneg, editor, sparql_check
 from api.engine import EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
 from ontology.namespaces import PREFIXES
@@ -215,6 +215,8 @@ async def sparql_get(request: Request) -> Response:
             403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
         )
     if params["query"] is None:
+        if params["format"] is None and editor.wants_html(request.headers.get("accept")):
+            return editor.page()  # a browser: the SPARQL editor (api/editor.py)
         return await service_description(request, params["format"])
     return await answer_query(
         request, params["query"], params["default-graph-uri"], params["named-graph-uri"], params["format"]

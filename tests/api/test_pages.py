@@ -38,3 +38,55 @@ def test_root_redirects_to_the_explorer(http: httpx.Client) -> None:
     landed = http.get("/", follow_redirects=True)
     assert str(landed.url).endswith("/explore") and landed.headers["content-type"].startswith("text/html")
     assert 'id="search"' in landed.text
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    "accept, html",
+    [
+        (BROWSER_ACCEPT, True),
+        ("text/html", True),
+        (None, False),
+        ("*/*", False),
+        ("text/turtle", False),
+        ("text/html;q=0.5, text/turtle", False),
+        ("application/rdf+xml, text/html;q=0.9", False),
+        ("text/*", False),
+    ],
+)
+def test_sparql_editor_only_for_browsers(accept: str | None, html: bool) -> None:
+    from api.editor import wants_html
+
+    assert wants_html(accept) is html
+
+
+def test_bare_sparql_get_serves_the_editor_to_a_browser(http: httpx.Client) -> None:
+    r = http.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "connect-src 'self'" in r.headers["content-security-policy"]
+    refs = _URL.findall(r.text)
+    assert "static/vendor/yasgui.min.js" in refs and [u for u in refs if "//" in u] == []
+    # machines keep their answers: the service description, and results for a query
+    assert http.get("/sparql").headers["content-type"].startswith("text/turtle")
+    sd = http.get("/sparql", params={"format": "turtle"}, headers={"Accept": BROWSER_ACCEPT})
+    assert sd.headers["content-type"].startswith("text/turtle")
+    q = http.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER_ACCEPT})
+    assert q.headers["content-type"].startswith("application/sparql-results+xml")
+
+
+def test_editor_assets_and_prefixes(http: httpx.Client) -> None:
+    from api.editor import installed
+
+    prefixes = http.get("/static/editor/prefixes.json").json()
+    assert prefixes["bomay"] == "https://w3id.org/bomay/ontology#" and "rdf" in prefixes
+    assert http.get("/static/editor/sparql-editor.js").status_code == 200
+    for bad in ("/static/editor/sparql.html", "/static/vendor/package.json",
+                "/static/vendor/..%2F..%2Fpackage.json"):
+        assert http.get(bad).status_code == 404
+    if installed():
+        js = http.get("/static/vendor/yasgui.min.js")
+        assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    else:
+        assert http.get("/static/vendor/yasgui.min.js").json()["error"] == "editor_not_installed"

@@ -3,6 +3,9 @@ and recorded: /docs, /redoc, the SPARQL editor, and `/` landing on the explorer.
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,3 +95,60 @@ def test_redoc_renders_offline(server: Server, tmp_path: Path) -> None:
     assert v.errors == []
     # ReDoc's footer logo is on a CDN: the page's policy refuses it before it leaves the browser
     assert all("cdn.redoc.ly" in m for m in v.console), v.console
+
+
+def test_sparql_editor_runs_a_competency_question_offline(server: Server, tmp_path: Path) -> None:
+    """YASGUI from the app's own files: highlighted CQ tabs, prefix completion from this service, a
+    query run against this endpoint, results as a table with prefixed links, and a CSV download."""
+    from playwright.sync_api import expect
+
+    from api.editor import installed
+
+    if not installed():
+        if os.environ.get("CI"):
+            pytest.fail("YASGUI is not installed in CI: .ci/run installs npm, make install runs npm ci")
+        pytest.skip("YASGUI not installed (make install needs npm)")
+    with offline_page(server) as v:
+        page = v.page
+        page.goto(server.url + "/sparql")
+        expect(page.locator("body[data-ready='1']")).to_be_attached(timeout=30_000)
+        tabs = page.locator(".tabsList .tab")
+        for n in range(1, 8):
+            expect(tabs.filter(has_text=f"CQ{n} ")).to_have_count(1)
+        active = page.locator(".tabPanel.active")
+        expect(page.locator(".tabsList .tab.active")).to_contain_text("CQ1")
+        expect(active.locator(".CodeMirror .cm-keyword", has_text="SELECT").first).to_be_visible()
+        active.locator(".yasqe_queryButton").click()
+        rows = active.locator(".yasr table.dataTable tbody tr")
+        expect(rows.first).to_be_visible(timeout=30_000)
+        assert rows.count() >= 5
+        link = active.locator(".yasr table.dataTable a", has_text="id:unit/2023/").first
+        expect(link).to_be_visible()
+        assert link.get_attribute("href").startswith("https://w3id.org/bomay/id/unit/2023/")
+        expect(active.locator(".yasr")).to_contain_text("Hợp nhất")
+        page.screenshot(path=str(tmp_path / "sparql-editor.png"))
+        with page.expect_download() as download:
+            active.locator(".yasr_downloadIcon").click()
+        table = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        assert table[0][:2] == ["model", "modelLabel"] and len(table) == rows.count() + 1
+        assert any(r[1].startswith("Hợp nhất") for r in table[1:])
+        # PREFIX completion offers this service's own prefixes
+        page.locator(".tabsList .tab", has_text="Query").click()
+        editor = page.locator(".tabPanel.active .CodeMirror")
+        editor.click()
+        page.keyboard.press("Control+Home")
+        page.keyboard.press("Enter")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.type("PREFIX boma")
+        expect(page.locator(".CodeMirror-hints")).to_contain_text("bomay: <https://w3id.org/bomay/ontology#>")
+        page.keyboard.press("Enter")
+        # class completion after `a` comes from this endpoint's ontology graph, not an online service
+        page.evaluate(
+            """q => { const y = window.bomayEditor.getTab().getYasqe();
+                      y.setValue(q); y.focus(); y.setCursor(y.lastLine(), 1000); }""",
+            "PREFIX bomay: <https://w3id.org/bomay/ontology#>\nSELECT * WHERE { ?x a bomay:",
+        )
+        page.keyboard.type("Merg")
+        expect(page.locator(".CodeMirror-hints")).to_contain_text("bomay:MergerModel")
+    assert v.outside == [], v.outside
+    assert v.errors == [] and v.console == [], (v.errors, v.console)
