@@ -10,7 +10,7 @@ NPM ?= npm
 # Browser assets from the npm registry (package.json, package-lock.json), in the git-ignored node_modules/
 WEB_STAMP := node_modules/.bomay-installed-stamp
 
-.PHONY: install serve test lint docs gazetteer bench load clean
+.PHONY: install serve test lint docs gazetteer bench load clean score
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,10 @@ load: install
 
 clean:
 	rm -rf $(VENV) .bomay build .pytest_cache node_modules
+
+# Score the extractor on the real-article development corpus when ../shared is beside the repository.
+score: install
+	@if [ -f ../shared/eval/score.py ] && [ -d ../shared/corpus/dev ]; then \
+	  mkdir -p build && $(PY) -m api.cli extract ../shared/corpus/dev/*.txt --format json > build/dev_pred.json && \
+	  $(PY) ../shared/eval/score.py ../shared/corpus/dev/gold.yaml build/dev_pred.json --show; \
+	else echo "../shared/corpus/dev not found: nothing to score"; fi

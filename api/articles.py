@@ -190,16 +190,18 @@ def build_graph(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str,
     from rdflib import Literal, URIRef
 
     from loaders.extract import extract_document
+    from loaders.normalise import ArticleMeta
     from loaders.rdf import facts_to_graph
 
-    facts = extract_document(text, doc_id)
+    published = meta.get("published") or ""
+    given = ArticleMeta(source=meta.get("url"), title=meta.get("title"),
+                        date=published[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", published) else None)
+    facts = extract_document(text, doc_id, given)  # the outlet and date are province and date signals
     graph = facts_to_graph(facts, text)
     article = URIRef(ID[f"article/{doc_id}"])
     if meta.get("title"):
         graph.set((article, DCTERMS_NS.title, Literal(meta["title"])))
-    if meta.get("url") and meta["url"].startswith(("http://", "https://")):
-        graph.add((article, DCTERMS_NS.source, URIRef(meta["url"])))
-    if meta.get("published"):
+    if meta.get("published") and not given.date:  # a day is written by facts_to_graph as xsd:date
         graph.add((article, DCTERMS_NS.issued, Literal(meta["published"])))
     return facts, graph
 

@@ -37,12 +37,29 @@ def serve(
 def extract(
     files: Annotated[list[str], typer.Argument(help="Bài báo (văn bản hoặc HTML) / article files")],
     format: Annotated[str, typer.Option("--format", "-f", help="json | table | ttl")] = "json",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Giải thích từng câu / explain each sentence")
+    ] = False,
 ) -> None:
     """Extract pilot-model facts from articles (JSON per DESIGN.md, a table, or Turtle)."""
     import json
 
     from loaders.batch import ArticleError, facts_table, read_article
     from loaders.extract import extract_document
+
+    if explain:
+        from loaders.explain import explain as explain_article
+
+        bad = False
+        for path in files:
+            try:
+                article = read_article(path)
+            except ArticleError as e:
+                typer.echo(str(e), err=True)
+                bad = True
+                continue
+            typer.echo(explain_article(article.text, article.doc_id) + "\n")
+        raise typer.Exit(2 if bad else 0)
 
     if format not in ("json", "table", "ttl"):
         typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format}", err=True)

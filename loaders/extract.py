@@ -393,6 +393,8 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
         "source": meta.source,
         "date": meta.date,
         "province_signal": signal.signal,
+        "dropped": [{"kind": f["kind"], "components": f["components"], "rule": f.get("rule"), "reason": why}
+                    for f, why in ctx.dropped],
     }
 
 
