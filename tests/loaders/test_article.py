@@ -56,7 +56,8 @@ def test_no_province_and_national_bodies_make_the_article_national():
 
 def test_facts_of_the_district_an_article_is_about_are_placed_there():
     text = ("# source: https://baosonla.org.vn/x\nMộc Châu hợp nhất Thanh tra huyện với Ủy ban Kiểm tra "
-            "Huyện ủy\n\nNgày 3/4/2023, huyện đã hợp nhất Thanh tra huyện với Cơ quan Ủy ban Kiểm tra Huyện ủy.")
+            "Huyện ủy\n\nNgày 3/4/2023, huyện đã hợp nhất Thanh tra huyện với Cơ quan Ủy ban Kiểm tra "
+            "Huyện ủy.")
     facts = extract_document(text, "mc")
     assert facts["province"] == "Sơn La" and facts["source"] == "https://baosonla.org.vn/x"
     assert [f["place"]["name"] for f in facts["models"]] == ["thị xã Mộc Châu"]  # its type in the gazetteer
