@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from api import errors, logs
-from api.config import Settings
+from api.config import Settings, SettingsError
 from api.engine import WorkerPool
 from api.ingest_pool import IngestPool
 from api.middleware import BodyLimit
@@ -55,8 +56,16 @@ def _warm_ingest(ingest: IngestPool | None, writes: bool) -> None:
 
 
 def create_app(store_path: str | None = None, token: str | None = None, **overrides: Any) -> FastAPI:
-    """Build the app; arguments override the BOMAY_* environment (see api.config.Settings)."""
-    settings = Settings.from_env(store_path=store_path, token=token, **overrides)
+    """Build the app; arguments override the BOMAY_* environment (see api.config.Settings).
+
+    A bad setting stops the process here with one line on stderr and exit code 2, before anything
+    starts: uvicorn's factory loader would print a traceback for it (it reports only TypeErrors itself).
+    """
+    try:
+        settings = Settings.from_env(store_path=store_path, token=token, **overrides)
+    except SettingsError as e:
+        print(f"bomay: cấu hình sai / bad setting: {e}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

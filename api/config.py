@@ -1,26 +1,65 @@
-"""Settings for the web service, read once from the environment so tests can pass them directly."""
+"""Settings for the web service, read once from the environment so tests can pass them directly.
+
+A value the service cannot run with (`BOMAY_QUERY_TIMEOUT=abc`, `BOMAY_QUERY_WORKERS=0`, an origin that is
+not one) raises `SettingsError` with one line naming the variable, the value and what is expected: a
+setting silently replaced by its default would leave the operator believing a limit is in force.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field
+
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+
+
+class SettingsError(ValueError):
+    """A BOMAY_* setting the service refuses; the message is one line for the operator."""
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _bad(name: str, value: object, vi: str, en: str) -> SettingsError:
+    return SettingsError(f"{name}={value!r}: {vi} / {en}")
 
 
 def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isdigit() else default
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise _bad(name, raw, "cần một số nguyên", "expected an integer") from None
 
 
 def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
+    raw = _raw(name)
+    if raw is None:
         return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise _bad(name, raw, "cần một số (giây)", "expected a number of seconds") from None
 
 
 def _list(name: str) -> list[str]:
     return [x.strip() for x in os.environ.get(name, "").split(",") if x.strip()]
+
+
+# field → (environment variable, lowest value allowed, is that lowest value itself allowed)
+_BOUNDS: dict[str, tuple[str, float, bool]] = {
+    "query_timeout": ("BOMAY_QUERY_TIMEOUT", 0, False),
+    "result_limit": ("BOMAY_RESULT_LIMIT", 1, True),
+    "max_body": ("BOMAY_MAX_BODY", 1, True),
+    "workers": ("BOMAY_QUERY_WORKERS", 1, True),
+    "ingest_workers": ("BOMAY_INGEST_WORKERS", 0, True),
+}
 
 
 @dataclass
@@ -39,19 +78,39 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Environment first, explicit keyword arguments (not None) win."""
+        """Environment first, explicit keyword arguments (not None) win; the result is checked."""
         s = cls(
             store_path=os.environ.get("BOMAY_STORE") or os.environ.get("BOMAY_SPARQL_URL") or None,
-            token=os.environ.get("BOMAY_TOKEN") or None,
+            token=_raw("BOMAY_TOKEN"),
             query_timeout=_float("BOMAY_QUERY_TIMEOUT", 10.0),
             result_limit=_int("BOMAY_RESULT_LIMIT", 10000),
             cors_origins=_list("BOMAY_CORS_ORIGINS"),
             max_body=_int("BOMAY_MAX_BODY", 2_000_000),
             service_allow=_list("BOMAY_SERVICE_ALLOW"),
-            workers=max(1, _int("BOMAY_QUERY_WORKERS", 2)),
+            workers=_int("BOMAY_QUERY_WORKERS", 2),
             ingest_workers=_int("BOMAY_INGEST_WORKERS", min(2, os.cpu_count() or 1)),
         )
         for key, value in overrides.items():
             if value is not None:
                 setattr(s, key, value)
+        s.check()
         return s
+
+    def check(self) -> None:
+        """Refuse values the service cannot honour (first problem found, as one line)."""
+        for name, (env, low, inclusive) in _BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _bad(env, value, "cần một số hữu hạn", "expected a finite number")
+            if value < low or (value == low and not inclusive):
+                sign = "≥" if inclusive else ">"
+                raise _bad(env, value, f"cần {sign} {low:g}", f"must be {'>=' if inclusive else '>'} {low:g}")
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.match(origin):
+                raise _bad(
+                    "BOMAY_CORS_ORIGINS", origin, "mỗi mục là một origin như https://example.org",
+                    "each item must be an origin such as https://example.org (no path)",
+                )
+        for url in self.service_allow:
+            if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+                raise _bad("BOMAY_SERVICE_ALLOW", url, "mỗi mục là một URL http(s)", "expected http(s) URLs")
