@@ -23,6 +23,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 def _value(grain: str, m: re.Match[str]) -> str | None:
+    if grain == "dayless":
+        d, mo = int(m.group("d")), int(m.group("m"))
+        return f"????-{mo:02d}-{d:02d}" if 1 <= d <= 31 and 1 <= mo <= 12 else None
     y = int(m.group("y"))
     if grain == "year":
         return f"{y:04d}"
@@ -61,3 +64,25 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
 def as_when(value: str) -> str:
     """The `when` of a fact: a day is reported as its month (the gold's granularity for events)."""
     return value[:7] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else value
+
+
+def with_year(dates: list[DateMention], reported: str | None) -> list[DateMention]:
+    """Days written without a year get the year of the day reported on (the previous year when the day
+    would fall after it); without that day they are left out."""
+    out = []
+    for d in dates:
+        if d.grain != "dayless":
+            out.append(d)
+        elif reported:
+            year = int(reported[:4])
+            if f"{year:04d}{d.value[4:]}" > reported:
+                year -= 1
+            out.append(DateMention(d.start, d.end, f"{year:04d}{d.value[4:]}", "day"))
+    return out
+
+
+def in_force(text: str, dates: list[DateMention]) -> list[DateMention]:
+    """The dates that follow an in-force marker ("có hiệu lực kể từ ngày", "đi vào hoạt động từ")."""
+    markers = load("dates")["in_force_markers"]
+    return [d for d in dates if any(text[max(0, d.start - len(mk) - 2):d.start].rstrip().endswith(mk)
+                                    for mk in markers)]

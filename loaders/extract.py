@@ -16,7 +16,7 @@ from . import levels as lv
 from . import status as st
 from .article import article_district, article_province
 from .counts import CountMention, find_counts
-from .dates import DateMention, as_when, find_dates
+from .dates import DateMention, as_when, find_dates, in_force, with_year
 from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import ArticleMeta, Prepared, prepare
@@ -45,6 +45,7 @@ class _Ctx:
     article_date: str | None = None  # the first date of the lead (the day reported on), "YYYY-MM-DD"
     places_memo: dict[tuple[int, int], list[Place]] = field(default_factory=dict)
     dropped: list[tuple[dict, str]] = field(default_factory=list)  # candidates left out, and why
+    in_force: list[DateMention] = field(default_factory=list)  # when bodies start work, decisions take force
     main_kind: str | None = None  # kind of the article's own document ("Kế hoạch")
     national: bool = False  # no province of its own, and national bodies speak: facts are "toàn quốc"
     district: Place | None = None  # the one district the article is about, if any
@@ -259,6 +260,43 @@ def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
     return hit
 
 
+def _names_a_model(ctx: _Ctx, at: int) -> bool:
+    """The sentence around `at` has a model trigger of its own ("chấm dứt hoạt động của Đảng bộ Khối ... kể
+    từ ngày 1/1/2020"): its in-force date is that model's, not an earlier one's."""
+    a = max(ctx.low.rfind(". ", 0, at), ctx.low.rfind("\n", 0, at)) + 1
+    ends = [i for i in (ctx.low.find(". ", at), ctx.low.find("\n", at)) if i >= 0]
+    sentence = ctx.low[a:min(ends) if ends else len(ctx.low)]
+    lex = load("relations")
+    words = lex["concurrency"]["triggers"] + lex["merger"]["triggers"] + lex["merger"]["dissolve"]
+    return any(w in sentence for w in words)
+
+
+def _implemented_when(ctx: _Ctx, f: dict, p: Paragraph) -> None:
+    """A done merger or post is dated when it took effect ("hoạt động từ ngày 1/1/2019", in its paragraph
+    or after it), else by its own clause, else by a date of its paragraph, else by the day reported on."""
+    start = f["evidence"]["start"]
+    later = [d for d in ctx.in_force if d.start >= p.start and
+             (f["evidence"]["start"] <= d.start < f["evidence"]["end"] or not _names_a_model(ctx, d.start))]
+    if later and (f["kind"] == "merger" or later[0].start < p.end):
+        f["when"], f["_effective"] = as_when(later[0].value), True
+        return
+    if f["when"] is not None:
+        return
+    end = f["evidence"]["end"]
+    before = load("relations")["before_document"]
+    cited = [d for d in ctx.docs if p.start <= d.start < end]
+    if any(m in ctx.low[max(p.start, d.start - 32):d.start] for d in cited for m in before):
+        return  # "Trước khi có Nghị quyết 18, ...": older than the document, date unknown
+    decided = [d for d in cited if d.date]  # "Nghị quyết số 250/NQ-HĐND ngày 15/6/2025 về việc ..."
+    opening = [d for d in _free_dates(ctx, p.start, min(p.end, p.start + 16))]  # "Ngày 28/2/2018, ..."
+    if decided:
+        f["when"] = as_when(decided[-1].date)
+    elif opening:
+        f["when"] = as_when(opening[0].value)
+    elif ctx.article_date and f["place"]["name"] != NATIONAL.name and start >= 0:
+        f["when"] = ctx.article_date[:7]  # the day reported on; a national "nhiều tỉnh đã ..." has none
+
+
 def _place_source(ctx: _Ctx, place: Place, named: list[Place], result: str | None) -> str:
     """How a fact's place was found, for its confidence."""
     if named:
@@ -376,6 +414,9 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     focus = article_district(meta.title or title, lead, meta, punit)
     ctx.district = unit_place(focus) if focus else None
     ctx.article_date = meta.date or (lead_dates[0].value if lead_dates else None)
+    ctx.dates = with_year(ctx.dates, ctx.article_date)
+    ctx.free = None
+    ctx.in_force = in_force(low, _free_dates(ctx, 0, len(low)))
     main_lead = next((d for d in docs if d.start < lead_end and d.date), None)
     ctx.main_doc = main_lead.number if main_lead else None
     ctx.main_kind = main_lead.kind if main_lead else None
@@ -437,7 +478,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
             continues = any(low.startswith(w, sent.start) for w in rel_lex["continuation_markers"]) or \
                 _places_with_figure(ctx, sent.start, sent.end)
             prev_facts: list[dict] = last_clause_facts if continues else []
-            fact_spans: list[tuple[int, int]] = []  # clauses of this sentence that gave facts
+            # clauses of this sentence that gave facts, and where their first model starts ("Cuối năm 2007, cả
+            # nước có 16 huyện thực hiện X; có 638 xã thực hiện Y": a date before the first model is the
+            # sentence's)
+            fact_spans: list[tuple[int, int, int]] = []
             for clause in sent.clauses:
                 a, b = clause.start, clause.end
                 bare = None
@@ -490,9 +534,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     target_at = next((c.start for c in cues if c.dominant and mm.end <= c.start < b), b)
                     own_dates = _free_dates(ctx, a, target_at) or \
                         [d for d in _free_dates(ctx, sent.start, a) if not any(
-                            fa <= d.start < fb for fa, fb in fact_spans)]
+                            fa <= d.start < fb and d.start > fm for fa, fb, fm in fact_spans)]
                     eff = _effective_date(ctx, own_dates)
                     when = as_when(eff.value) if eff else None
+                    effective = eff is not None and eff in ctx.in_force
                     count = _count(ctx, a, target_at)
                     whole = any(w in low[a:b] for w in rel_lex["whole_province"])
                     places = _result_place(ctx, mm.result) or units or \
@@ -527,7 +572,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f = _fact(mm_kind, comps, mm.result, place, level, g_status, g_when, count,
                                           (a, b), text, _decided_by(ctx, a, b))
                                 f["_explicit_when"] = g_when is not None
+                                f["_effective"] = effective and g_when == when
                                 f["_default"] = defaulted and g_status == status and not count
+                                f["_genre"] = defaulted and \
+                                    g_status == ctx.default_status != st.default_status()
                                 _grounding(ctx, f, mm.rule, _place_source(ctx, place, g_places, mm.result),
                                            defaulted and not inherited)
                                 clause_facts.append(f)
@@ -545,7 +593,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         break
                 para_facts.extend(clause_facts)
                 if clause_facts:
-                    fact_spans.append((a, b))
+                    fact_spans.append((a, b, min((mm.start for mm in mentions), default=a)))
                 prev_facts = clause_facts or prev_facts
             last_clause_facts = prev_facts
         # when: the sentence's own date, else a date in a sentence of the paragraph without facts,
@@ -556,6 +604,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
         # a paragraph that goes on with the decision or event of the lead takes its day
         same_event = any(low.startswith(w, p.start) for w in rel_lex["same_event_openers"])
         for f in para_facts:
+            if f["status"] == "implemented" and not f.get("_effective"):
+                _implemented_when(ctx, f, p)
+            elif f["when"] is None and f.get("_genre") and ctx.article_date:
+                f["when"] = ctx.article_date[:7]  # a guidance or plan is dated by the day it is reported
             if f["when"] is None and f["status"] != "implemented":
                 if para_dates:
                     f["when"] = as_when(para_dates[0].value)
@@ -571,6 +623,14 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                    tuple(sorted(component_key(c) for c in f["components"])))
             if key in seen:
                 kept = seen[key]
+                if f.get("_effective") and not kept.get("_effective"):
+                    kept["when"], kept["_effective"] = f["when"], True  # when it took effect wins
+                elif kept["when"] and f["when"] and ctx.article_date and kept["when"] > ctx.article_date >= \
+                        f["when"]:
+                    kept["when"] = f["when"]  # what is reported as done cannot be dated after the report
+                elif kept["status"] == "implemented" and not kept.get("_effective") and f["when"] and \
+                        kept["when"] and f["when"] < kept["when"]:
+                    kept["when"] = f["when"]  # decided before it was announced: the decision dates it
                 kept["when"] = kept["when"] or f["when"]
                 kept["count"] = kept["count"] or f["count"]
                 kept["_default"] = kept.get("_default", False) and f.get("_default", False)
@@ -581,6 +641,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
     for f in kept:
         if not f["place"].get("name"):
             ctx.dropped.append((f, "no place: the article names no province and no national body"))
+    for f in kept:
+        f.pop("_effective", None)
+        f.pop("_genre", None)
     return [f for f in kept if f["place"].get("name")]
 
 
