@@ -12,9 +12,11 @@ const TYPE_LABELS = {
   concurrent_position: "Mô hình kiêm nhiệm", other: "Mô hình khác", document: "Văn bản",
   agency: "Cơ quan", position: "Chức danh",
 };
+// One hue per status, none in the greens of place and province nodes (a status is drawn as a ring round
+// a place and as the colour of its edge): tests/api/test_pages_browser.py measures the distances.
 const STATUS_COLOURS = {
-  continued: "#2e7d32", researching: "#0277bd", planned: "#5c6bc0", implemented: "#388e3c",
-  not_implemented: "#757575", paused: "#f9a825", stopped: "#e65100", ended: "#b71c1c",
+  researching: "#039be5", planned: "#3949ab", implemented: "#00acc1", continued: "#8e24aa",
+  not_implemented: "#757575", paused: "#f9a825", stopped: "#e64a19", ended: "#5d4037",
 };
 const STATUS_LABELS = {
   continued: "tiếp tục", researching: "nghiên cứu", planned: "dự kiến", implemented: "đã thực hiện",
@@ -325,7 +327,14 @@ async function showEvidence(fact) {
   if (start == null || start < 0) { box.append(document.createTextNode(text)); return; }
   const mark = el("mark", { id: "evidence" }, text.slice(start, end));
   box.append(document.createTextNode(text.slice(0, start)), mark, document.createTextNode(text.slice(end)));
-  mark.scrollIntoView({ block: "center" });
+  centreWithin(box, mark);
+}
+
+// Centre `target` inside the scrolling `box` only: scrollIntoView also scrolls the window, so the page
+// jumped on load (a search from ?q= shows its first fact) and the header and search box left the screen.
+function centreWithin(box, target) {
+  const b = box.getBoundingClientRect(), t = target.getBoundingClientRect();
+  box.scrollTop += t.top - b.top - (box.clientHeight - t.height) / 2;
 }
 
 // ---- SPARQL editor ---------------------------------------------------------------------------------

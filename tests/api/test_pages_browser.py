@@ -152,3 +152,61 @@ def test_sparql_editor_runs_a_competency_question_offline(server: Server, tmp_pa
         expect(page.locator(".CodeMirror-hints")).to_contain_text("bomay:MergerModel")
     assert v.outside == [], v.outside
     assert v.errors == [] and v.console == [], (v.errors, v.console)
+
+
+def _lab(rgb: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a CSS `rgb(r, g, b)` string, for colour distances as people see them."""
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    r, g, b = (((c + 0.055) / 1.055) ** 2.4 if c > 0.04045 else c / 12.92 for c in channels)
+    x = (r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047
+    y = r * 0.2126 + g * 0.7152 + b * 0.0722
+    z = (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _delta_e(a: str, b: str) -> float:
+    return sum((p - q) ** 2 for p, q in zip(_lab(a), _lab(b), strict=True)) ** 0.5
+
+
+def test_explorer_lands_in_place_with_distinct_status_colours(server: Server, tmp_path: Path) -> None:
+    """`/?q=...` lands on the explorer, shows the first fact's sentence without scrolling the window
+    (only the article box scrolls), and every status colour stands apart from the others and from the
+    green of place nodes."""
+    from playwright.sync_api import expect
+
+    with offline_page(server, width=1400, height=800) as v:
+        page = v.page
+        page.goto(server.url + "/?q=thuan%20thanh")
+        assert page.url.endswith("/explore?q=thuan%20thanh")
+        expect(page.locator("#article mark")).to_be_attached(timeout=30_000)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.scrollY") == 0
+        expect(page.locator("#search")).to_be_in_viewport()
+        inside = page.evaluate(
+            """() => { const b = document.getElementById('article').getBoundingClientRect();
+                       const m = document.querySelector('#article mark').getBoundingClientRect();
+                       return m.top >= b.top && m.bottom <= b.bottom; }"""
+        )
+        assert inside  # the highlighted sentence is visible in its box
+        legend = page.evaluate(
+            """() => [...document.querySelectorAll('#legend li')].map(li => {
+                       const s = li.querySelector('.swatch');
+                       const line = s.classList.contains('line');
+                       return [li.textContent, line, getComputedStyle(s).backgroundColor]; })"""
+        )
+        page.screenshot(path=str(tmp_path / "explore-landing.png"))
+    statuses = {text: colour for text, line, colour in legend if line}
+    types = {text: colour for text, line, colour in legend if not line}
+    assert len(statuses) == 8, legend
+    greens = [types["Đơn vị hành chính"], types["Tỉnh / thành phố"]]
+    for text, colour in statuses.items():
+        assert min(_delta_e(colour, g) for g in greens) > 40, (text, colour)
+    names = sorted(statuses)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert _delta_e(statuses[a], statuses[b]) > 20, (a, b)
+    assert v.outside == [] and v.errors == []
