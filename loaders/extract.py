@@ -20,9 +20,18 @@ from .dates import DateMention, as_when, find_dates, in_force, with_year
 from .docnums import DocMention, find_documents, unique_documents
 from .lexicon import load
 from .normalise import ArticleMeta, Prepared, prepare
-from .places import NATIONAL, Place, bare_units, drop_enclosing, find_units, province_place, unit_place
+from .places import (
+    NATIONAL,
+    Place,
+    bare_units,
+    drop_enclosing,
+    find_units,
+    gazetteer,
+    province_place,
+    unit_place,
+)
 from .relate import bare_item, find_models, pattern_weight
-from .roles import canonical_key, component_key, concept_of
+from .roles import canonical_key, component_key, concept_of, model_keys
 from .segment import Paragraph, segment
 
 DECISION_STATUSES = {"paused", "stopped", "ended", "continued", "researching", "planned"}
@@ -260,6 +269,14 @@ def _places(ctx: _Ctx, a: int, b: int) -> list[Place]:
     return hit
 
 
+_SUBJECT = re.compile(r"(?<!\w)về(?: việc)?\s*[“\"«]([^”\"»]{4,400})[”\"»]")
+
+
+def _document_subjects(low: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Spans of quoted document subjects in low[a:b] ("... của Ban Tổ chức Trung ương về “...”")."""
+    return [(m.start(1), m.end(1)) for m in _SUBJECT.finditer(low, a, b)]
+
+
 def _names_a_model(ctx: _Ctx, at: int) -> bool:
     """The sentence around `at` has a model trigger of its own ("chấm dứt hoạt động của Đảng bộ Khối ... kể
     từ ngày 1/1/2020"): its in-force date is that model's, not an earlier one's."""
@@ -341,6 +358,11 @@ def _result_place(ctx: _Ctx, result: str | None) -> list[Place]:
     if not result:
         return []
     units = drop_enclosing(find_units(result, -1, ctx.province_unit))
+    if not units:  # "Đảng bộ TPHCM": a province by its short name
+        for word in re.findall(r"(?<!\w)TP\.?[A-ZĐ]{2,}(?!\w)", result):
+            unit = gazetteer().province(word)
+            if unit:
+                return [unit_place(unit)]
     return units[:1]
 
 
@@ -502,14 +524,20 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 inherited = None if _has_figure(ctx, a, b) else h_status
                 if any(mm.start < ps < mm.end for mm in mentions for ps, _, _ in place_spans):
                     mentions = find_models(text, low, a, b, place_spans)  # a named unit ends a component
+                quoted = _document_subjects(low, a, b)
                 for mm in [bare] if bare else mentions:
+                    if any(qa <= mm.start < qb for qa, qb in quoted):
+                        continue  # "Hướng dẫn số 25 về “Thực hiện thí điểm mô hình X”": a title, not a report
                     status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
                                         mm.exclude_cues) or inherited
                     defaulted = status is None
                     if mm.anaphoric:
                         told = _referent(history, mm.hint, mm.kind) if mm.hint is not None else last_model
-                        if not status and _reported(low, a, mm.start):
-                            status = ctx.default_status  # "địa phương thực hiện mô hình này từ năm 2019"
+                        if not status and _reported(low, a, mm.start) and \
+                                (units or _has_figure(ctx, a, b) or _free_dates(ctx, a, b)):
+                            # "địa phương thực hiện mô hình này từ năm 2019" (not "qua thực hiện mô hình
+                            # này đã đạt được ...": a verdict on the model, no new place, time or figure)
+                            status = ctx.default_status
                         if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
                         if mm.refers > 1 and not units:  # "duy trì hai mô hình trên": each where it was
@@ -559,7 +587,11 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         level = _model_level(v_level, comps, places, ctx, a, b, mm.result)
                         comps = _suffix_generic(comps, level)
                         if not mm.anaphoric:
-                            last_model = (mm_kind, level, comps)
+                            nationwide = not places and (_is_national(ctx, a, b) or
+                                                         (ctx.province is None and ctx.national))
+                            told_level = None if nationwide and not _level_named(v_level, comps, ctx, a, b) \
+                                else level
+                            last_model = (mm_kind, told_level, comps)
                             history.append(last_model)
                             history_places.append(units)
                         if units or not mm.anaphoric:
@@ -620,7 +652,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
             if f.pop("_explicit_when") and f["status"] in DECISION_STATUSES:
                 carry = (f["status"], f["when"])
             key = (f["kind"], f["level"], fold(f["place"]["name"] or ""), f["status"],
-                   tuple(sorted(component_key(c) for c in f["components"])))
+                   tuple(model_keys(f["components"])))
             if key in seen:
                 kept = seen[key]
                 if f.get("_effective") and not kept.get("_effective"):
@@ -648,7 +680,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
 
 
 def _model_key(f: dict) -> tuple:
-    return f["kind"], f["level"], f["status"], tuple(sorted(component_key(c) for c in f["components"]))
+    return f["kind"], f["level"], f["status"], tuple(model_keys(f["components"]))
 
 
 def _drop_generic(facts: list[dict]) -> list[dict]:
@@ -716,8 +748,6 @@ def _within(place: dict, region: dict) -> bool:
 
 
 def _province_code_of(place: dict) -> str | None:
-    from .places import gazetteer
-
     iri = place.get("iri") or ""
     era, _, code = iri.rpartition("/unit/")[2].partition("/")
     unit = gazetteer().get(code, era) if code else None
@@ -743,7 +773,7 @@ def _supersede(facts: list[dict]) -> list[dict]:
     out, seen = [], {}
     for f in facts:
         key = (f["kind"], f["level"], _place_key(f), f["status"],
-               tuple(sorted(component_key(c) for c in f["components"])))
+               tuple(model_keys(f["components"])))
         if key in seen:
             kept = seen[key]
             if kept.get("_superseded") and not f.get("_superseded"):

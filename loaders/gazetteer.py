@@ -351,6 +351,9 @@ class Gazetteer:
         era = era or era_of(on)
         if not name or not name.strip():
             return None
+        glued = re.fullmatch(r"\s*TP\.?([A-ZĐ]{2,})\s*", name)  # "TPHCM", "TP.HCM"
+        if glued:
+            name = glued.group(1)
         if re.fullmatch(r"\s*\d{1,2}\s*", name):
             u = self.get(f"{int(name.strip()):02d}", era)
             return u if u and u.level == "province" else None

@@ -99,11 +99,17 @@ def _listed_units(text: str, offset: int, province: Unit | None) -> list[Place]:
     out = []
     for m in _LISTED.finditer(text):
         word = m.group(1).lower()
-        for nm in re.finditer(r"[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*)*", m.group(2)):
-            u = g.resolve(nm.group(0), type_word=word, province=province)
+        for nm in re.finditer(r"[^,]+?(?=\s*,|\s+và\s|\s*$)", m.group(2)):
+            name = re.sub(r"^(?:và|cùng)\s+", "", nm.group(0).strip())
+            if not name[:1].isupper():
+                continue
+            u = g.resolve(name, type_word=word, province=province)
             if u:
-                a = m.start(2) + nm.start()
-                out.append(_place(u, a + offset, a + len(nm.group(0)) + offset))
+                a = m.start(2) + nm.start() + nm.group(0).find(name)
+                place = _place(u, a + offset, a + len(name) + offset)
+                if fold(name) == fold(u.name) and name != u.name:  # "Krông Búk" as written
+                    place = Place(f"{u.type_word} {name}", *_tail(place))
+                out.append(place)
     return out
 
 
@@ -117,6 +123,8 @@ def bare_districts(text: str, province: Unit | None = None) -> list[tuple[int, i
     out = []
     for m in _CAP_RUN.finditer(text):
         words = m.group(0).split()
+        n = next((i for i, w in enumerate(words) if not w[:1].isupper()), len(words))
+        words = words[:n]  # the class above also admits lower-case accented letters
         for k in range(len(words), 1, -1):  # two syllables at least: one alone is too often a word
             name = " ".join(words[:k])
             u = g.resolve(name, province=province, level="district")

@@ -504,7 +504,8 @@ def dissolution(text: str, low: str, a: int, b: int) -> list[ModelMention]:
 def _shared_office_re() -> re.Pattern[str]:
     lex = _lex()["merger"]
     parts = "|".join(re.escape(p) for p in sorted(lex["shared_office_parts"], key=len, reverse=True))
-    return re.compile(rf"{re.escape(lex['shared_office_head'])}\s+((?:{parts})(?:\s*[–-]\s*(?:{parts}))+)"
+    sep = r"(?:\s*[–-]\s*|\s*,\s*|\s+và\s+)"
+    return re.compile(rf"{re.escape(lex['shared_office_head'])}\s+((?:{parts})(?:{sep}(?:{parts})(?!\w))+)"
                       r"(?:\s+(tỉnh|huyện|xã|thị xã|quận|thành phố)(?!\w))?")
 
 
@@ -513,7 +514,7 @@ def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     plain = {p.lower() for p in _lex()["merger"]["shared_office_ordinary"]}
     out = []
     for m in _shared_office_re().finditer(low, a, b):
-        names = re.split(r"\s*[–-]\s*", text[m.start(1):m.end(1)])
+        names = re.split(r"\s*[–-]\s*|\s*,\s*|\s+và\s+", text[m.start(1):m.end(1)])
         if all(n.lower() in plain for n in names):
             continue  # "Văn phòng HĐND - UBND" is the ordinary office of both councils, not a pilot
         unit_word = m.group(2)
@@ -526,7 +527,10 @@ def shared_office(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             if unit_word and lv.component_level(n) is None:
                 comp += f" {unit_word}"
             comps.append(comp)
-        out.append(ModelMention("merger", m.start(), m.end(), [(None, comps)], rule="merger.shared-office"))
+        # a name: what follows it tells what the office does ("... sẽ thực hiện đầy đủ nhiệm vụ"), not
+        # the merger's status
+        out.append(ModelMention("merger", m.start(), m.end(), [(None, comps)], rule="merger.shared-office",
+                                exclude_cues=[(m.end(), b)]))
     return out
 
 

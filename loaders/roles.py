@@ -80,8 +80,16 @@ def expand(text: str) -> str:
 @cache
 def component_key(text: str) -> str:
     """Canonical key of a component: folded, abbreviations expanded, leading "các" dropped."""
-    key = fold(expand(text))
-    return re.sub(r"^(?:cac|nhung) ", "", key)
+    key = re.sub(r"^(?:cac|nhung) ", "", fold(expand(text)))
+    rest = key[len("co quan "):]
+    if key.startswith("co quan ") and any(rest.startswith(h + " ") for h in _folded_heads()):
+        key = rest  # "cơ quan Văn phòng Huyện ủy" is the office itself
+    return key
+
+
+@cache
+def _folded_heads() -> tuple[str, ...]:
+    return tuple(fold(expand(h)) for h in load("roles")["agency_heads"] if fold(h) != "co quan")
 
 
 @cache

@@ -58,6 +58,8 @@ def _is_heading(line: str, body: str) -> bool:
 
 def _is_title(line: str) -> bool:
     """The first line is a title when it is short and one sentence; many pages open with the lead."""
+    if line.endswith(".") or re.match(r"\([^)]{1,30}\)\s*[-–]", line):
+        return False  # "(Outlet) - Ngày 1/8, ... ." is the lead; titles end without a full stop
     return len(line) <= load("segment")["title_max_chars"] and len(split_sentences(line, 0, len(line))) == 1
 
 
