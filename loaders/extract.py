@@ -381,7 +381,17 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
     stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}  # "Ở cấp huyện, ..."
     if len(stated) == 1:
         return next(iter(stated))
-    return _counted_level(ctx, a, b) or "province"
+    return _counted_level(ctx, a, b) or _plural_level(ctx, a, b) or "province"
+
+
+_PLURAL_UNITS = re.compile(r"(?<!\w)(?:các|tất cả các|những|nhiều)\s+(xã|phường|thị trấn|huyện|quận|thị xã|thôn|"
+                           r"tổ dân phố|khu dân cư|ấp|bản)(?!\w)")
+
+
+def _plural_level(ctx: _Ctx, a: int, b: int) -> str | None:
+    """"các huyện, thị xã, thành phố đã hoàn thành việc sáp nhập ...": the units of a level, in general."""
+    m = _PLURAL_UNITS.search(ctx.low, a, b)
+    return lv.counted_level(m.group(1)) if m else None
 
 
 def _level_named(variant_level: str | None, components: list[str], ctx: _Ctx, a: int, b: int) -> bool:

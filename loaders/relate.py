@@ -251,12 +251,35 @@ def _result_before_re() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)({verbs})\s+(.{{4,160}}?)\s*,?\s+(?:{links})\s*$")
 
 
+@cache
+def _passive_re() -> re.Pattern[str]:
+    lex = _lex()["merger"]
+    verbs = "|".join(re.escape(v) for v in lex["result_before"])
+    links = "|".join(re.escape(v) for v in sorted(lex["result_before_link"], key=len, reverse=True))
+    return re.compile(rf"\s+(?:(?:đã|sẽ|vừa|chính thức)\s+)?được\s+({verbs})\s+(?:{links})\s*$")
+
+
+def _result_before_passive(text: str, low: str, a: int, at: int) -> tuple[str, int, bool] | None:
+    """"D được thành lập trên cơ sở hợp nhất A và B": D is the clause's subject before "được"."""
+    m = _passive_re().search(low, a, at)
+    if not m:
+        return None
+    starts = [a] + [a + i + 1 for i, ch in enumerate(low[a:m.start()]) if ch in ",:"]
+    for s0 in starts:
+        while s0 < m.start() and low[s0] == " ":
+            s0 += 1
+        if agency_head(low, s0, m.start()):
+            ra, rb = _trim(text, s0, m.start())
+            return text[ra:rb], ra, m.group(1) in _lex()["merger"]["result_before_keeps"]
+    return None
+
+
 def _result_before(text: str, low: str, a: int, at: int) -> tuple[str, int, bool] | None:
     """"thành lập D (trực thuộc E) trên cơ sở <verb>": D, where it starts, and whether D is also a part
     ("tổ chức lại D trên cơ sở ...")."""
     m = _result_before_re().search(low, a, at)
     if not m or not agency_head(low, m.start(2), at):
-        return None
+        return _result_before_passive(text, low, a, at)
     r1 = m.start(2) + _first_stop(low[m.start(2):m.end(2)], _lex()["merger"]["result_stops"])
     ra, rb = _trim(text, m.start(2), r1)
     if rb <= ra:
@@ -274,9 +297,9 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         o0 = m.end()
         while o0 < b and low[o0] == " ":
             o0 += 1
-        co = re.match(r",\s*(?:" + "|".join(re.escape(v) for v in lex["co_verbs"]) + r")\s+", low[o0 - 1:b])
+        co = re.match(r",\s*(?:" + "|".join(re.escape(v) for v in lex["co_verbs"]) + r")\s+", low[m.end():b])
         if co:  # "sáp nhập, đổi tên các A và B thành C"
-            o0 = o0 - 1 + co.end()
+            o0 = m.end() + co.end()
         led = o0
         o0, dist_head, dist_count = _lead_in(text, low, o0, b)
         led = o0 != led
@@ -345,6 +368,10 @@ def _result_after(text: str, low: str, end: int, b: int) -> tuple[str, int] | No
     if not rm:
         return None
     r0 = end + rm.end()
+    office = _shared_office_re().match(low, r0, b)
+    if office:  # "thành Văn phòng Đoàn ĐBQH, HĐND và UBND cấp tỉnh": the name's commas are its own
+        ra, rb = _trim(text, r0, office.end())
+        return text[ra:rb], rb
     r1 = r0 + _first_stop(_mask(low, r0, b), lex["result_stops"])
     ra, rb = _trim(text, r0, r1)
     if rb > ra and agency_head(low, ra, rb):
