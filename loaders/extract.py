@@ -384,13 +384,16 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
     return _counted_level(ctx, a, b) or _plural_level(ctx, a, b) or "province"
 
 
-_PLURAL_UNITS = re.compile(r"(?<!\w)(?:các|tất cả các|những|nhiều)\s+(xã|phường|thị trấn|huyện|quận|thị xã|thôn|"
-                           r"tổ dân phố|khu dân cư|ấp|bản)(?!\w)")
+@cache
+def _plural_units() -> re.Pattern[str]:
+    nouns = [w for words in load("levels")["counted"].values() for w in words]
+    alts = "|".join(re.escape(w) for w in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:các|tất cả các|những|nhiều)\s+({alts})(?!\w)")
 
 
 def _plural_level(ctx: _Ctx, a: int, b: int) -> str | None:
     """"các huyện, thị xã, thành phố đã hoàn thành việc sáp nhập ...": the units of a level, in general."""
-    m = _PLURAL_UNITS.search(ctx.low, a, b)
+    m = _plural_units().search(ctx.low, a, b)
     return lv.counted_level(m.group(1)) if m else None
 
 
