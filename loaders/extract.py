@@ -538,6 +538,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 if any(mm.start < ps < mm.end for mm in mentions for ps, _, _ in place_spans):
                     mentions = find_models(text, low, a, b, place_spans)  # a named unit ends a component
                 quoted = _document_subjects(low, a, b)
+                if _has_figure(ctx, a, b):
+                    cues = [c for c in cues if not (c.policy and a <= c.start < b)]
                 for mm in [bare] if bare else mentions:
                     if any(qa <= mm.start < qb for qa, qb in quoted):
                         continue  # "Hướng dẫn số 25 về “Thực hiện thí điểm mô hình X”": a title, not a report

@@ -16,12 +16,14 @@ class Cue:
     status: str
     dominant: bool
     descriptive: bool = False
+    policy: bool = False  # names a policy ("chủ trương"): a figure of places doing it is a report instead
 
 
 @cache
-def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool]]]:
+def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool, bool, bool]]]:
     cues = load("statuses")["cues"]
-    table = {c["phrase"]: (c["status"], bool(c.get("dominant")), bool(c.get("descriptive"))) for c in cues}
+    table = {c["phrase"]: (c["status"], bool(c.get("dominant")), bool(c.get("descriptive")), bool(c.get("policy")))
+             for c in cues}
     alts = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
 
@@ -34,8 +36,8 @@ def find_cues(text: str, offset: int = 0) -> list[Cue]:
     rx, table = _cue_regex()
     out = []
     for m in rx.finditer(text.lower()):
-        status, dominant, descriptive = table[m.group(0)]
-        out.append(Cue(m.start() + offset, m.end() + offset, status, dominant, descriptive))
+        status, dominant, descriptive, policy = table[m.group(0)]
+        out.append(Cue(m.start() + offset, m.end() + offset, status, dominant, descriptive, policy))
     return out
 
 
