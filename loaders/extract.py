@@ -621,8 +621,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f["_explicit_when"] = g_when is not None
                                 f["_effective"] = effective and g_when == when
                                 f["_default"] = defaulted and g_status == status and not count
-                                f["_genre"] = defaulted and \
-                                    g_status == ctx.default_status != st.default_status()
+                                f["_genre"] = g_status == ctx.default_status != st.default_status()
                                 _grounding(ctx, f, mm.rule, _place_source(ctx, place, g_places, mm.result),
                                            defaulted and not inherited)
                                 clause_facts.append(f)
