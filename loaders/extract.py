@@ -540,7 +540,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 quoted = _document_subjects(low, a, b)
                 if _has_figure(ctx, a, b):
                     cues = [c for c in cues if not (c.policy and a <= c.start < b)]
+                clause_units = units
                 for mm in [bare] if bare else mentions:
+                    units = clause_units
                     if any(qa <= mm.start < qb for qa, qb in quoted):
                         continue  # "Hướng dẫn số 25 về “Thực hiện thí điểm mô hình X”": a title, not a report
                     status = st.resolve(cues, mm.start, mm.end, (a, b), (sent.start, sent.end),
@@ -583,6 +585,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     effective = eff is not None and eff in ctx.in_force
                     count = _count(ctx, a, target_at)
                     whole = any(w in low[a:b] for w in rel_lex["whole_province"])
+                    if mm.local_place:
+                        units = [u for u in units if mm.start <= u.start <= mm.end + 2]
                     places = _result_place(ctx, mm.result) or units or \
                         (last_places if mm.anaphoric and not whole else [])
                     groups = [(places, status, when)]

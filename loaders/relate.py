@@ -12,7 +12,7 @@ from functools import cache
 
 from . import levels as lv
 from .lexicon import load
-from .roles import agency_head, bridges, position_head
+from .roles import agency_head, bridges, category_of, position_head
 
 
 @dataclass
@@ -29,6 +29,7 @@ class ModelMention:
     hint: str | None = None  # an anaphoric merger's own words ("hợp nhất văn phòng"): which model it means
     refers: int = 1  # how many models told before it means ("hai mô hình trên": 2)
     rule: str = ""  # the pattern that read it (loaders/lexicons/patterns.yaml)
+    local_place: bool = False  # only a unit written right at the mention is its place (a title, not a clause)
 
 
 @cache
@@ -164,6 +165,52 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
         variants = _with_levels(text, [x, y], levels, enum_at)
         out.append(ModelMention("concurrent_position", x[0], y[1], variants, rule="concurrency.trigger"))
     return out
+
+
+def joined_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
+    """"Bí thư Huyện ủy - Chủ tịch UBND huyện": two posts of different families (party and state or
+    front) written as one title with a hyphen: one person holds both."""
+    lex = _lex()["concurrency"]
+    out: list[ModelMention] = []
+    for m in re.finditer(r"\s?[-–]\s?", low[a:b]):
+        h0 = a + m.start()
+        r0 = a + m.end()
+        right = position_head(low, r0, b, anchored=True)
+        if not right:
+            continue
+        left = None
+        for hm in _heads_before(low, max(a, h0 - 60), h0):
+            if not re.search(r"[,;:.()]", low[hm:h0]):
+                left = hm
+                break
+        if left is None:
+            continue
+        x = _trim(text, left, h0)
+        y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"] + [" - ", " – "])
+        y_end = _cut_at_places(r0, y_end, places)
+        y = _trim(text, r0, y_end)
+        if x[1] <= x[0] or y[1] <= y[0]:
+            continue
+        fam = {category_of(text[x[0]:x[1]]), category_of(text[y[0]:y[1]])}
+        if "party" not in fam or not fam & {"state", "front"}:
+            continue
+        posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
+        out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
+                                rule="concurrency.joined-titles", local_place=True))
+    return out
+
+
+def _heads_before(low: str, a: int, b: int) -> list[int]:
+    """Starts of position heads in low[a:b], nearest to b first."""
+    starts = []
+    i = a
+    while i < b:
+        hm = position_head(low, i, b)
+        if not hm:
+            break
+        starts.append(hm.start())
+        i = hm.end()
+    return list(reversed(starts))
 
 
 def _split_components(low: str, a: int, b: int) -> tuple[list[tuple[int, int]], str | None]:
@@ -631,6 +678,8 @@ def pattern_weight(rule: str) -> float:
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """Every model named in the clause text[a:b], in text order."""
     found = concurrency(text, low, a, b, places)
+    found += [j for j in joined_titles(text, low, a, b, places)
+              if not any(j.start < f.end and f.start < j.end for f in found)]
     mergers: list[ModelMention] = []
     for mm in merger(text, low, a, b, places) + merger_after(text, low, a, b) + dissolution(text, low, a, b):
         if not any(mm.start < f.end and f.start < mm.end for f in found + mergers):

@@ -150,3 +150,20 @@ def model_keys(components: list[str]) -> list[str]:
             continue
         keys.add(canonical_key(comp))
     return sorted(keys)
+
+
+@cache
+def _categories() -> dict[str, str]:
+    try:
+        import ontology
+
+        schemes = ("position-type", "agency-type")
+        return {str(c.iri): c.category for s in schemes for c in ontology.concepts(s)}
+    except Exception:  # noqa: BLE001 - the vocabulary is optional for recognition
+        return {}
+
+
+def category_of(component: str) -> str:
+    """The family of a post or agency (party, state, front, ...) from its vocabulary concept, or ""."""
+    iri = concept_of(component)
+    return _categories().get(iri, "") if iri else ""

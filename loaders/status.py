@@ -22,8 +22,8 @@ class Cue:
 @cache
 def _cue_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, bool, bool, bool]]]:
     cues = load("statuses")["cues"]
-    table = {c["phrase"]: (c["status"], bool(c.get("dominant")), bool(c.get("descriptive")), bool(c.get("policy")))
-             for c in cues}
+    table = {c["phrase"]: (c["status"], bool(c.get("dominant")), bool(c.get("descriptive")),
+                           bool(c.get("policy"))) for c in cues}
     alts = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
 

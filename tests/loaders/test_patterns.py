@@ -56,3 +56,14 @@ def test_a_place_named_in_the_clause_is_surer_than_the_articles_province():
                                "b")["models"][0]
     assert assumed["place"]["name"] == "tỉnh Hà Nam"
     assert named["confidence"] > assumed["confidence"]
+
+
+def test_two_party_posts_joined_by_a_hyphen_are_not_a_concurrency_model():
+    out = extract_document("Tin Vĩnh Phúc\n\nĐồng chí Phó Bí thư - Trưởng Ban Tổ chức Huyện ủy dự họp.", "n")
+    assert out["models"] == []
+
+
+def test_a_hyphenated_title_takes_the_unit_written_with_it_not_another_of_the_clause():
+    out = extract_document("Tin Vĩnh Phúc\n\nTrước khi là Bí thư Huyện ủy - Chủ tịch UBND huyện Tam Đảo, ông từng "
+                           "làm Chủ tịch huyện (Lập Thạch).", "p")
+    assert [f["place"]["name"] for f in out["models"]] == ["huyện Tam Đảo"]
