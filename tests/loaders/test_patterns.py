@@ -64,6 +64,6 @@ def test_two_party_posts_joined_by_a_hyphen_are_not_a_concurrency_model():
 
 
 def test_a_hyphenated_title_takes_the_unit_written_with_it_not_another_of_the_clause():
-    out = extract_document("Tin Vĩnh Phúc\n\nTrước khi là Bí thư Huyện ủy - Chủ tịch UBND huyện Tam Đảo, ông từng "
-                           "làm Chủ tịch huyện (Lập Thạch).", "p")
+    out = extract_document("Tin Vĩnh Phúc\n\nTrước khi là Bí thư Huyện ủy - Chủ tịch UBND huyện Tam Đảo, ông "
+                           "từng làm Chủ tịch huyện (Lập Thạch).", "p")
     assert [f["place"]["name"] for f in out["models"]] == ["huyện Tam Đảo"]
