@@ -200,6 +200,35 @@ def joined_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[Mo
     return out
 
 
+def appointment(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
+    """"Ông A, Bí thư Huyện ủy X, được bầu giữ chức Chủ tịch UBND huyện": a party post's holder given a state
+    or front post (or the reverse) holds both; one post of the same family is a promotion, not a model."""
+    lex = _lex()["concurrency"]
+    out: list[ModelMention] = []
+    for m in _rx(lex["appointment_verbs"]).finditer(low, a, b):
+        r0 = m.end()
+        while r0 < b and low[r0] == " ":
+            r0 += 1
+        if not position_head(low, r0, b, anchored=True):
+            continue
+        left = next(iter(_heads_before(low, max(a, m.start() - 120), m.start())), None)
+        if left is None:
+            continue
+        x1 = left + _first_stop(_mask(low, left, m.start()), [",", ";", "(", " được ", " giữ "])
+        x = _trim(text, left, _cut_at_places(left, min(x1, m.start()), places))
+        y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"])
+        y = _trim(text, r0, _cut_at_places(r0, y_end, places))
+        if x[1] <= x[0] or y[1] <= y[0]:
+            continue
+        posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
+        fam = {category_of(p) for p in posts}
+        if "party" not in fam or not fam & {"state", "front"}:
+            continue
+        out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
+                                rule="concurrency.appointment", local_place=True))
+    return out
+
+
 def _heads_before(low: str, a: int, b: int) -> list[int]:
     """Starts of position heads in low[a:b], nearest to b first."""
     starts = []
@@ -678,8 +707,9 @@ def pattern_weight(rule: str) -> float:
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """Every model named in the clause text[a:b], in text order."""
     found = concurrency(text, low, a, b, places)
-    found += [j for j in joined_titles(text, low, a, b, places)
-              if not any(j.start < f.end and f.start < j.end for f in found)]
+    for extra in joined_titles(text, low, a, b, places) + appointment(text, low, a, b, places):
+        if not any(extra.start < f.end and f.start < extra.end for f in found):
+            found.append(extra)
     mergers: list[ModelMention] = []
     for mm in merger(text, low, a, b, places) + merger_after(text, low, a, b) + dissolution(text, low, a, b):
         if not any(mm.start < f.end and f.start < mm.end for f in found + mergers):

@@ -67,3 +67,9 @@ def test_a_hyphenated_title_takes_the_unit_written_with_it_not_another_of_the_cl
     out = extract_document("Tin Vĩnh Phúc\n\nTrước khi là Bí thư Huyện ủy - Chủ tịch UBND huyện Tam Đảo, ông "
                            "từng làm Chủ tịch huyện (Lập Thạch).", "p")
     assert [f["place"]["name"] for f in out["models"]] == ["huyện Tam Đảo"]
+
+
+def test_a_promotion_within_one_family_of_posts_is_not_a_concurrency_model():
+    out = extract_document("Tin Hà Giang\n\nÔng Lê Văn Cường, Phó Chủ tịch UBND huyện, được bầu giữ chức Chủ "
+                           "tịch UBND huyện Quản Bạ.", "promo")
+    assert out["models"] == []
