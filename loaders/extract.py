@@ -538,7 +538,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                 if any(mm.start < ps < mm.end for mm in mentions for ps, _, _ in place_spans):
                     mentions = find_models(text, low, a, b, place_spans)  # a named unit ends a component
                 quoted = _document_subjects(low, a, b)
-                if _has_figure(ctx, a, b):
+                if _has_figure(ctx, a, b) or any(not c.policy and a <= c.start < b for c in cues):
+                    # "tiếp tục thực hiện chủ trương X": the aspect says more than the word for a policy
                     cues = [c for c in cues if not (c.policy and a <= c.start < b)]
                 clause_units = units
                 for mm in [bare] if bare else mentions:
