@@ -741,11 +741,13 @@ def _place_key(f: dict) -> str:
 def _drop_vaguer(facts: list[dict]) -> list[dict]:
     """A model told vaguely and then in full at the same place, level and status is one fact: the full
     one (its count and date filled from the vague one when it has none)."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in facts:
+        groups.setdefault((_place_key(f), f["status"], f["level"], f["kind"]), []).append(f)
     out = []
-    for i, f in enumerate(facts):
-        fuller = next((g for j, g in enumerate(facts) if j != i and _place_key(g) == _place_key(f)
-                       and g["status"] == f["status"] and g["level"] == f["level"] and _covers(f, g)
-                       and not _covers(g, f)), None)
+    for f in facts:
+        same = groups[(_place_key(f), f["status"], f["level"], f["kind"])]
+        fuller = next((g for g in same if g is not f and _covers(f, g) and not _covers(g, f)), None)
         if fuller is not None:
             fuller["count"] = fuller["count"] or f["count"]
             fuller["when"] = fuller["when"] or f["when"]
