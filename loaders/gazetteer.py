@@ -105,6 +105,8 @@ _ABBREV = {k: fold(v) for k, v in _TYPE_CFG["abbreviations"].items()}
 # "huyện ủy" -> "huyen": a party committee named after its unit ("Huyện ủy Yên Phong")
 _COMMITTEE = {fold(k): fold(v) for k, v in _TYPE_CFG["committees"].items()}
 _ABBREV_RESOLVE = {**_ABBREV, **{k: fold(v) for k, v in _TYPE_CFG["abbreviations_resolve_only"].items()}}
+# "H. Nam Sách", "Q. Hoàn Kiếm": one capital letter and its dot
+_DOTTED = {k: fold(v) for k, v in _TYPE_CFG.get("abbreviations_dotted", {}).items()}
 # Folded type words, longest first, for splitting "Thị xã Kinh Môn" into word and name.
 _WORDS_BY_LEN = sorted(_WORD_LEVELS, key=len, reverse=True)
 _ALIAS_PREFIXES = sorted({w.replace(" ", "") for w in _WORD_LEVELS} | set(_ABBREV), key=len, reverse=True)
@@ -543,12 +545,17 @@ class Gazetteer:
             cands.append((t, i + 1, i))
         elif t in _ABBREV and text[toks[i][0]:toks[i][1]].isupper():
             cands.append((_ABBREV[t], i + 1, i))
+        elif t in _DOTTED and text[toks[i][0]:toks[i][1]].isupper() and i + 1 < len(toks) and \
+                text[toks[i][1]:toks[i + 1][0]].strip() == "." and \
+                (i == 0 or not text[toks[i - 1][0]].isupper()):  # not an initial: "Nguyễn H. Nam"
+            cands.append((_DOTTED[t], i + 1, i))
         for word, start, first in cands:
             if start >= len(toks):
                 continue
             gap = text[toks[start - 1][1]:toks[start][0]]
             if not (_plain_gap(text, toks[start - 1][1], toks[start][0])
-                    or (word == _ABBREV.get(toks[start - 1][2]) and gap.strip() == ".")):
+                    or (word in (_ABBREV.get(toks[start - 1][2]), _DOTTED.get(toks[start - 1][2]))
+                        and gap.strip() == ".")):
                 continue
             hit = self._name_at(text, toks, start, word, pcode, era)
             if hit:

@@ -65,7 +65,8 @@ def province_place(unit: Unit, text: str = "") -> Place:
     return place
 
 
-_TYPED = re.compile(r"(?i:huyện|quận|thị xã|thành phố|xã|phường|thị trấn|tỉnh|tp\.?|tx\.?)\s*[A-ZĐÀ-Ỹ]")
+_TYPED = re.compile(r"(?i:huyện|quận|thị xã|thành phố|xã|phường|thị trấn|tỉnh|tp\.?|tx\.?)\s*:?\s*[A-ZĐÀ-Ỹ]|"
+                    r"(?<!\w)[HQ]\.\s*[A-ZĐÀ-Ỹ]")
 
 
 def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
@@ -89,7 +90,7 @@ def find_units(text: str, offset: int, province: Unit | None) -> list[Place]:
     return out
 
 
-_LISTED = re.compile(r"(?<!\w)(?:\d+|các|hai|ba|bốn)\s+(xã|phường|thị trấn|huyện|quận|thị xã)\s*:\s*"
+_LISTED = re.compile(r"(?<!\w)(?:\d+|các|hai|ba|bốn|gồm)\s+(xã|phường|thị trấn|huyện|quận|thị xã)\s*:\s*"
                      r"((?:[A-ZĐÀ-Ỹ][\w'’]*\s*)+(?:(?:,|và)\s*(?:[A-ZĐÀ-Ỹ][\w'’]*\s*)+)*)")
 
 

@@ -79,3 +79,16 @@ def test_explain_prints_the_patterns_and_facts_of_each_sentence(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     assert "pattern merger.object fired" in out
     assert "FACT merger implemented level=district place=huyện Thanh Liêm" in out
+
+
+def test_units_abbreviated_with_a_capital_and_a_dot_or_listed_after_a_colon():
+    from loaders.places import find_units, gazetteer
+
+    g = gazetteer()
+    hd = g.province("Hải Dương")
+    assert [u.name for u in find_units("tại H. Nam Sách và TX Kinh Môn", 0, hd)] == [
+        "huyện Nam Sách", "thị xã Kinh Môn"]
+    assert [u.name for u in find_units("ở các huyện: Nam Sách, Thanh Hà", 0, hd)] == [
+        "huyện Nam Sách", "huyện Thanh Hà"]
+    assert find_units("ông Nguyễn H. Nam phát biểu", 0, hd) == []  # an initial, not "huyện"
+    assert [u.name for u in find_units("ở Q. Ba Đình", 0, g.province("Hà Nội"))] == ["quận Ba Đình"]
