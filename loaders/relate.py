@@ -200,6 +200,33 @@ def joined_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[Mo
     return out
 
 
+def unified_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
+    """"nhất thể hóa chức danh bí thư chi bộ và trưởng thôn": two posts made one."""
+    lex = _lex()["concurrency"]
+    out: list[ModelMention] = []
+    for m in _rx(lex["unify_triggers"]).finditer(low, a, b):
+        x0 = m.end()
+        while x0 < b and low[x0] == " ":
+            x0 += 1
+        if not position_head(low, x0, b, anchored=True):
+            continue
+        joins = [low.find(j, x0, b) for j in lex["unify_joiners"]]
+        joins = [(i, j) for i, j in zip(joins, lex["unify_joiners"], strict=True) if i > x0]
+        for i, joiner in sorted(joins):
+            r0 = i + len(joiner)
+            if not position_head(low, r0, b, anchored=True):
+                continue
+            x = _trim(text, x0, _cut_at_places(x0, i, places))
+            y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"])
+            y = _trim(text, r0, _cut_at_places(r0, y_end, places))
+            if x[1] > x[0] and y[1] > y[0]:
+                out.append(ModelMention("concurrent_position", m.start(), y[1],
+                                        [(None, [text[x[0]:x[1]], text[y[0]:y[1]]])],
+                                        rule="concurrency.unified-titles"))
+            break
+    return out
+
+
 def appointment(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """"Ông A, Bí thư Huyện ủy X, được bầu giữ chức Chủ tịch UBND huyện": a party post's holder given a state
     or front post (or the reverse) holds both; one post of the same family is a promotion, not a model."""
@@ -707,7 +734,9 @@ def pattern_weight(rule: str) -> float:
 def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """Every model named in the clause text[a:b], in text order."""
     found = concurrency(text, low, a, b, places)
-    for extra in joined_titles(text, low, a, b, places) + appointment(text, low, a, b, places):
+    extras = joined_titles(text, low, a, b, places) + appointment(text, low, a, b, places) + \
+        unified_titles(text, low, a, b, places)
+    for extra in extras:
         if not any(extra.start < f.end and f.start < extra.end for f in found):
             found.append(extra)
     mergers: list[ModelMention] = []
