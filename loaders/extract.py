@@ -428,7 +428,8 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     low = _lower(doc.match)
     paras = segment(doc)
     dates = find_dates(low)
-    counts = find_counts(doc.match)
+    # "Sáng 5/3", "ngày 1/8": a day, not a figure
+    counts = [c for c in find_counts(doc.match) if not any(d.start <= c.start < d.end for d in dates)]
     docs = find_documents(doc.match, dates)
     for d in docs:
         d.number = d.number.replace("ð", "Đ")
