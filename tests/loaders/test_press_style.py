@@ -6,7 +6,8 @@ from loaders.extract import extract_document
 
 def _facts(text: str) -> list[tuple]:
     out = extract_document(text, "press")["models"]
-    return sorted((f["kind"], f["status"], f["level"], f["place"]["name"], f["when"], f["count"]) for f in out)
+    return sorted((f["kind"], f["status"], f["level"], f["place"]["name"], f["when"], f["count"])
+                  for f in out)
 
 
 def test_a_district_paper_story_of_a_merger_announced_and_in_force_later():
@@ -14,7 +15,8 @@ def test_a_district_paper_story_of_a_merger_announced_and_in_force_later():
             "Thanh Ba: Công bố quyết định hợp nhất Phòng Kinh tế và Phòng Tài nguyên\n\n"
             "Cập nhật: 14:20, 05/03/2024\n\n"
             "Sáng 5/3, Huyện ủy Thanh Ba tổ chức hội nghị công bố quyết định của UBND tỉnh về việc thành lập "
-            "Phòng Kinh tế - Tài nguyên trên cơ sở hợp nhất Phòng Kinh tế và Phòng Tài nguyên và Môi trường huyện.\n\n"
+            "Phòng Kinh tế - Tài nguyên trên cơ sở hợp nhất Phòng Kinh tế và Phòng Tài nguyên và Môi trường "
+            "huyện.\n\n"
             "Theo quyết định, Phòng Kinh tế - Tài nguyên chính thức đi vào hoạt động từ ngày 15/3/2024.")
     assert _facts(text) == [("merger", "implemented", "district", "huyện Thanh Ba", "2024-03", None)]
 
@@ -27,7 +29,8 @@ def test_a_pilot_stopped_at_communes_named_with_their_districts():
             "Trước đó, từ năm 2019, xã này đã thực hiện thí điểm mô hình.")
     facts = extract_document(text, "qb")
     assert facts["province"] == "Quảng Bình" and facts["province_signal"] == "source"
-    assert _facts(text) == [("concurrent_position", "stopped", "commune", "xã Sen Thủy", "2023-07", None)]
+    assert _facts(text) == [
+        ("concurrent_position", "stopped", "commune", "xã Sen Thủy", "2023-07", None)]
 
 
 def test_a_party_secretary_elected_chair_of_the_district_committee():
@@ -35,11 +38,13 @@ def test_a_party_secretary_elected_chair_of_the_district_committee():
             "Đức Hòa: Bí thư Huyện ủy được bầu giữ chức Chủ tịch UBND huyện\n\n"
             "Ngày 12/9/2019, tại kỳ họp bất thường, HĐND huyện Đức Hòa đã bầu ông Trần Văn Tâm, Bí thư Huyện "
             "ủy, giữ chức Chủ tịch UBND huyện nhiệm kỳ 2016-2021.")
-    assert _facts(text) == [("concurrent_position", "implemented", "district", "huyện Đức Hòa", "2019-09", None)]
+    assert _facts(text) == [
+        ("concurrent_position", "implemented", "district", "huyện Đức Hòa", "2019-09", None)]
 
 
 def test_a_national_draft_under_consultation_is_researching_for_the_whole_country():
     text = ("# source: https://vnexpress.net/x.html\n"
             "Bộ Nội vụ đề xuất sáp nhập Sở Ngoại vụ vào Văn phòng UBND tỉnh\n\n"
-            "Theo dự thảo nghị định đang lấy ý kiến, các tỉnh sẽ sáp nhập Sở Ngoại vụ vào Văn phòng UBND tỉnh.")
+            "Theo dự thảo nghị định đang lấy ý kiến, các tỉnh sẽ sáp nhập Sở Ngoại vụ vào Văn phòng UBND "
+            "tỉnh.")
     assert _facts(text) == [("merger", "researching", "province", "toàn quốc", None, None)]
