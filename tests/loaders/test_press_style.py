@@ -24,8 +24,8 @@ def test_a_district_paper_story_of_a_merger_announced_and_in_force_later():
 def test_a_pilot_stopped_at_communes_named_with_their_districts():
     text = ("# source: https://baoquangbinh.vn/x/202306/abc.htm\n"
             "Dừng thí điểm bí thư đồng thời là chủ tịch UBND xã\n\n"
-            "Ban Thường vụ Tỉnh ủy vừa ban hành kết luận dừng thí điểm mô hình bí thư đảng ủy đồng thời là chủ "
-            "tịch UBND xã tại xã Sen Thủy (huyện Lệ Thủy) kể từ ngày 1/7/2023.\n\n"
+            "Ban Thường vụ Tỉnh ủy vừa ban hành kết luận dừng thí điểm mô hình bí thư đảng ủy đồng thời là "
+            "chủ tịch UBND xã tại xã Sen Thủy (huyện Lệ Thủy) kể từ ngày 1/7/2023.\n\n"
             "Trước đó, từ năm 2019, xã này đã thực hiện thí điểm mô hình.")
     facts = extract_document(text, "qb")
     assert facts["province"] == "Quảng Bình" and facts["province_signal"] == "source"
