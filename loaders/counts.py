@@ -8,6 +8,9 @@ from dataclasses import dataclass
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)"
 _RATIO = re.compile(rf"(?<![\d.,/])({_NUM})\s*/\s*({_NUM})(?![\d/]|\s*/\s*\d)")
 _PERCENT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*%")
+# "50 trong tổng số 88 thôn", "50 trên tổng số 88", "50 trong số 88": a ratio in words
+_RATIO_WORDS = re.compile(rf"(?<![\d.,/])({_NUM})\s+(?:trong|trên)\s+(?:tổng\s+)?số\s+({_NUM})(?![\d/])",
+                          re.I)
 _BEFORE_PERIOD = re.compile(r"(?:tháng|quý|số)\s*$", re.I)
 
 
@@ -32,6 +35,10 @@ def find_counts(text: str, offset: int = 0) -> list[CountMention]:
             continue  # "123/QĐ-UBND"
         noun = re.match(r"\s*([^\W\d]+(?:\s+[^\W\d]+)?)", text[m.end():m.end() + 30])
         out.append(CountMention(m.start() + offset, m.end() + offset, f"{a}/{b}",
+                                noun.group(1).lower() if noun else ""))
+    for m in _RATIO_WORDS.finditer(text):
+        noun = re.match(r"\s*([^\W\d]+(?:\s+[^\W\d]+)?)", text[m.end():m.end() + 30])
+        out.append(CountMention(m.start() + offset, m.end() + offset, f"{m.group(1)}/{m.group(2)}",
                                 noun.group(1).lower() if noun else ""))
     for m in _PERCENT.finditer(text):
         out.append(CountMention(m.start() + offset, m.end() + offset, f"{m.group(1)}%", ""))

@@ -121,15 +121,35 @@ def _counted_level(ctx: _Ctx, a: int, b: int) -> str | None:
             level = lv.counted_level(c.denominator_unit)
             if level:
                 return level
-    m = re.search(r"\b\d[\d.]*\s+((?:xã|phường|thị trấn|huyện|quận|thị xã|thôn|tổ dân phố)\b)", ctx.low[a:b])
+    m = _counted_units().search(ctx.low, a, b)
     return lv.counted_level(m.group(1)) if m else None
 
 
+def _unit_number(ctx: _Ctx, a: int, b: int) -> str | None:
+    """"cả nước có 16 quận, huyện thực hiện": the number of units doing it, as written (not when the units
+    are named: "ở 3 xã: A, B và C")."""
+    m = _counted_units().search(ctx.low, a, b)
+    return m.group(0).split()[0] if m else None
+
+
+@cache
+def _counted_units() -> re.Pattern[str]:
+    """"16 quận, huyện", "638 xã", "12 tỉnh": a number of units of a level."""
+    nouns = [w for words in load("levels")["counted"].values() for w in words]
+    alts = "|".join(re.escape(w) for w in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/]\d)(?<!\w)\d[\d.]*\s+({alts})(?!\w)")
+
+
 def _count(ctx: _Ctx, a: int, b: int) -> str | None:
-    for c in ctx.counts:
-        if a <= c.start < b and not any(d.start <= c.start < d.end for d in ctx.docs):
-            return c.value
-    return None
+    """The figure of text[a:b] as the gold writes it: a ratio, with its share in brackets when both are
+    given ("50/88 (56,8%)"); a share alone ("20,4%")."""
+    found = [c for c in ctx.counts
+             if a <= c.start < b and not any(d.start <= c.start < d.end for d in ctx.docs)]
+    ratio = next((c.value for c in found if not c.value.endswith("%")), None)
+    share = next((c.value for c in found if c.value.endswith("%")), None)
+    if ratio and share:
+        return f"{ratio} ({share})"
+    return ratio or share
 
 
 def _is_national(ctx: _Ctx, a: int, b: int) -> bool:
@@ -445,7 +465,8 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
                national=signal.national)
     lead_end = next((p.end for p in paras if p.kind == "para"), 0)
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
-    ctx.default_status = st.genre_status(meta.title or title)
+    ctx.default_status = st.genre_status(meta.title or title,
+                                         national=signal.unit is None and signal.national)
     ctx.province_confidence = signal.confidence
     focus = article_district(meta.title or title, lead, meta, punit)
     ctx.district = unit_place(focus) if focus else None
@@ -575,7 +596,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     else:
                         variants = mm.variants
                         mm_kind = mm.kind
-                        status = status or ctx.default_status
+                        # a figure of places doing it reports what is done, whatever the article's genre
+                        status = status or \
+                            (st.default_status() if _has_figure(ctx, a, b) else ctx.default_status)
                     # the clause's own date, else one that opens the sentence ("Trong tháng 10/2022, ...");
                     # not one of a target set after the model ("..., phấn đấu đến năm 2025 đạt ...")
                     target_at = next((c.start for c in cues if c.dominant and mm.end <= c.start < b), b)
@@ -586,6 +609,9 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     when = as_when(eff.value) if eff else None
                     effective = eff is not None and eff in ctx.in_force
                     count = _count(ctx, a, target_at)
+                    number = None if units else _unit_number(ctx, a, target_at)
+                    if number and (count is None or count.endswith("%")):
+                        count = f"{number} ({count})" if count else number  # "638 xã ..., chiếm 5,7%"
                     whole = any(w in low[a:b] for w in rel_lex["whole_province"])
                     if mm.local_place:
                         units = [u for u in units if mm.start <= u.start <= mm.end + 2]
@@ -803,6 +829,8 @@ def _supersede(facts: list[dict]) -> list[dict]:
                 f["count"] = f["count"] or kept["count"]
                 out[out.index(kept)] = f
                 seen[key] = f
+            elif kept.get("_superseded") and f.get("_superseded"):
+                kept["count"] = f["count"] or kept["count"]  # of two histories, the later figure
             else:
                 kept["count"] = kept["count"] or f["count"]
             continue

@@ -92,11 +92,14 @@ def resolve(cues: list[Cue], model_start: int, model_end: int, clause: tuple[int
     return None
 
 
-def genre_status(title: str) -> str:
+def genre_status(title: str, national: bool = False) -> str:
     """What a model with no status word states in this article: a guidance or plan for a pilot
-    ("Hướng dẫn thí điểm ...") lays out what is to be done; a report states what is done."""
+    ("Hướng dẫn thí điểm ...") lays out what is to be done, and so does a national article about a rule or
+    a policy (what national bodies do is decide; places carry out); a local report states what is done."""
     lex = load("statuses")["genre"]
     low = title.lower().strip()
     if any(low.startswith(p) for p in lex["plan_titles"]):
         return lex["plan_status"]
+    if national:
+        return lex["national_status"]
     return default_status()
