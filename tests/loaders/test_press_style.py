@@ -53,7 +53,7 @@ def test_a_national_draft_under_consultation_is_researching_for_the_whole_countr
 def test_a_national_article_states_rules_unless_it_counts_places_doing_them():
     text = ("Quy định mới về văn phòng cấp tỉnh\n\n"
             "Theo nghị định của Chính phủ, Văn phòng Đoàn ĐBQH và HĐND tỉnh được thành lập trên cơ sở "
-            "hợp nhất Văn phòng Đoàn ĐBQH với Văn phòng HĐND tỉnh. Đến nay cả nước có 12 tỉnh thực hiện hợp nhất Văn "
-            "phòng HĐND với Văn phòng UBND tỉnh.")
+            "hợp nhất Văn phòng Đoàn ĐBQH với Văn phòng HĐND tỉnh. Đến nay cả nước có 12 tỉnh thực hiện "
+            "hợp nhất Văn phòng HĐND với Văn phòng UBND tỉnh.")
     assert _facts(text) == [("merger", "implemented", "province", "toàn quốc", None, "12"),
                             ("merger", "planned", "province", "toàn quốc", None, None)]
