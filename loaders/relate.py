@@ -122,12 +122,19 @@ def _person_re() -> re.Pattern[str]:
     markers = "|".join(re.escape(w) for w in load("roles")["person_markers"])
     # "đồng chí Lê Văn A, Ủy viên Ban Thường vụ Thành ủy, Trưởng Ban ...": titles may come between
     return re.compile(rf"(?i:{markers})\s+[A-ZĐÀ-Ỹ]\w*(?:\s+[A-ZĐÀ-Ỹ]\w*)*"
-                      r"(?:\s*,\s*[^,;.:()“”\"]{2,70})*\s*[,–-]?\s*$")
+                      r"((?:\s*,\s*[^,;.:()“”\"]{2,70})*)\s*[,–-]?\s*$")
 
 
 def _names_a_person(text: str, a: int, head: int) -> bool:
-    """True when the post follows a person's name: a job title, not a model."""
-    return bool(_person_re().search(text[max(a, head - 160):head]))
+    """True when the post follows a person's name and titles ("đồng chí A, Ủy viên Ban Thường vụ, ..."): a
+    job title, not a model. Parts between that are not titles ("ông Hà, trong bối cảnh hiện nay, ...")
+    end the person."""
+    m = _person_re().search(text[max(a, head - 160):head])
+    if not m:
+        return False
+    parts = [p.strip() for p in m.group(1).split(",") if p.strip()]
+    return all(position_head(p.lower(), 0, anchored=True) or agency_head(p.lower()) or p[:1].isupper()
+               for p in parts)
 
 
 def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
