@@ -76,9 +76,9 @@ def test_a_promotion_within_one_family_of_posts_is_not_a_concurrency_model():
 
 
 def test_a_post_after_a_persons_name_and_titles_is_their_title_but_a_clause_in_between_ends_the_person():
-    titled = extract_document("Tin Hà Nam\n\nĐồng chí Trần Văn An, Ủy viên Ban Thường vụ, Bí thư Huyện ủy kiêm "
-                              "Chủ tịch HĐND huyện Lý Nhân phát biểu.", "t")["models"]
-    spoken = extract_document("Tin Hà Nam\n\nTheo ông An, trong bối cảnh hiện nay, tỉnh đã thực hiện mô hình Bí "
-                              "thư Huyện ủy kiêm Chủ tịch UBND huyện tại huyện Lý Nhân.", "s")["models"]
+    titled = extract_document("Tin Hà Nam\n\nĐồng chí Trần Văn An, Ủy viên Ban Thường vụ, Bí thư Huyện ủy "
+                              "kiêm Chủ tịch HĐND huyện Lý Nhân phát biểu.", "t")["models"]
+    spoken = extract_document("Tin Hà Nam\n\nTheo ông An, trong bối cảnh hiện nay, tỉnh đã thực hiện mô hình "
+                              "Bí thư Huyện ủy kiêm Chủ tịch UBND huyện tại huyện Lý Nhân.", "s")["models"]
     assert titled == []
     assert [(f["kind"], f["place"]["name"]) for f in spoken] == [("concurrent_position", "huyện Lý Nhân")]
