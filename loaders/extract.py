@@ -60,6 +60,7 @@ class _Ctx:
     district: Place | None = None  # the one district the article is about, if any
     default_status: str = "implemented"  # what a model with no cue states in this article (its genre)
     province_confidence: float = 0.5  # how surely the article's province was found
+    guidance: bool = False  # a guidance or plan ("Hướng dẫn thí điểm ..."): its facts take its day
 
 
 def _lower(text: str) -> str:
@@ -467,6 +468,7 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     lead_dates = [d for d in _free_dates(ctx, 0, lead_end) if d.grain == "day"]
     ctx.default_status = st.genre_status(meta.title or title,
                                          national=signal.unit is None and signal.national)
+    ctx.guidance = st.genre_status(meta.title or title) != st.default_status()
     ctx.province_confidence = signal.confidence
     focus = article_district(meta.title or title, lead, meta, punit)
     ctx.district = unit_place(focus) if focus else None
@@ -653,7 +655,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                 f["_explicit_when"] = g_when is not None
                                 f["_effective"] = effective and g_when == when
                                 f["_default"] = defaulted and g_status == status and not count
-                                f["_genre"] = g_status == ctx.default_status != st.default_status()
+                                f["_genre"] = ctx.guidance and g_status == ctx.default_status
                                 _grounding(ctx, f, mm.rule, _place_source(ctx, place, g_places, mm.result),
                                            defaulted and not inherited)
                                 clause_facts.append(f)
