@@ -76,7 +76,13 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         if path is None:
             store.close()
             raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
-        pool = WorkerPool(store, settings.workers, settings.query_timeout, settings.result_limit)
+        pool = WorkerPool(
+            store,
+            settings.workers,
+            settings.query_timeout,
+            settings.result_limit,
+            deny_network=not settings.service_allow,
+        )
         ingest = IngestPool(settings.ingest_workers) if settings.token and settings.ingest_workers else None
         started = await asyncio.gather(
             pool.start(),

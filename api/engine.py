@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from api import worker
+from api import sparql_check, worker
 
 log = logging.getLogger("bomay.engine")
 T = TypeVar("T")
@@ -105,10 +105,10 @@ READY_TIMEOUT = 900.0
 
 
 class _Worker:
-    def __init__(self, ctx: Any, snapshot: str) -> None:
+    def __init__(self, ctx: Any, snapshot: str, deny_network: bool = True) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=worker.main, args=(child, snapshot), daemon=True, name="bomay-query-worker"
+            target=worker.main, args=(child, snapshot, deny_network), daemon=True, name="bomay-query-worker"
         )
         self.proc.start()
         child.close()
@@ -137,7 +137,9 @@ class _Worker:
 class WorkerPool:
     """A fixed number of query processes, each an in-memory replica of one embedded store."""
 
-    def __init__(self, store: Any, size: int, timeout: float, limit: int) -> None:
+    def __init__(self, store: Any, size: int, timeout: float, limit: int, deny_network: bool = True) -> None:
+        """`deny_network`: the workers refuse themselves network sockets (api/netguard.py); off only
+        when the operator allows SERVICE endpoints."""
         self.store = store
         self.timeout = timeout
         self.limit = limit
@@ -145,6 +147,7 @@ class WorkerPool:
         self.restarts = 0
         self._ctx = mp.get_context("spawn")
         self._size = size
+        self.deny_network = deny_network
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
         self._lock: _RWLock | None = None
@@ -184,7 +187,7 @@ class WorkerPool:
         os.close(fd)
         try:
             self.store.dump_dataset(snapshot)
-            workers = [_Worker(self._ctx, snapshot) for _ in range(n)]
+            workers = [_Worker(self._ctx, snapshot, self.deny_network) for _ in range(n)]
             for w in workers:
                 w.wait_ready()
         finally:
@@ -265,6 +268,8 @@ class WorkerPool:
     async def run(self, job: dict) -> Any:
         """Run one job on an idle worker under the read lock; map worker answers to exceptions."""
         assert self._idle is not None and self._lock is not None, "pool not started"
+        if job.get("query") and "named" not in job:  # the server's own queries: routed as /sparql's are
+            job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
         data = pickle.dumps({"limit": self.limit, **job}, protocol=pickle.HIGHEST_PROTOCOL)
         async with self._lock.read():
             w = await self._idle.get()

@@ -6,6 +6,7 @@ query past the time limit is stopped, and answers above the result limit are ref
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -81,16 +82,11 @@ async def run_engine(request: Request, job: dict) -> Any:
         raise ApiError(400, "query_error", f"Không thực hiện được truy vấn / query failed: {e}") from None
 
 
-def _inspect(query: str, service_allow: tuple[str, ...]) -> sparql_check.QueryInfo:
-    """sparql_check.inspect, remembered for query texts up to 20,000 characters: clients repeat the
-    same queries, and the lexer walks the whole text on every request."""
-    if len(query) > _INSPECT_CACHED_CHARS:
-        return sparql_check.inspect(query, service_allow)
-    return _inspect_cached(query, service_allow)
-
-
-_INSPECT_CACHED_CHARS = 20_000  # x 512 entries: at most ~10 MB of remembered text
+# The guard's reading is remembered for query texts up to this size (x 512 entries: at most ~10 MB):
+# clients repeat the same queries. Longer texts (up to MAX_QUERY_CHARS) are read in a thread.
+_INSPECT_CACHED_CHARS = 20_000
 _inspect_cached = functools.lru_cache(maxsize=512)(sparql_check.inspect)
+MAX_QUERY_CHARS = 100_000  # the GET parameter's cap, for every way of sending a query
 
 
 async def answer_query(
@@ -100,10 +96,22 @@ async def answer_query(
     settings = request.app.state.settings
     if not query.strip():
         raise ApiError(400, "empty_query", "Truy vấn rỗng. / Empty query.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApiError(
+            413,
+            "query_too_long",
+            f"Truy vấn dài hơn {MAX_QUERY_CHARS:,} ký tự. / The query is longer than {MAX_QUERY_CHARS:,} "
+            "characters.",
+        )
     try:
-        info = _inspect(query, tuple(settings.service_allow))
+        if len(query) > _INSPECT_CACHED_CHARS:  # tens of ms of lexing: off the event loop
+            info = await asyncio.to_thread(sparql_check.inspect, query, tuple(settings.service_allow))
+        else:
+            info = _inspect_cached(query, tuple(settings.service_allow))
     except sparql_check.Refused as e:
         raise ApiError(403, "refused", str(e)) from None
+    except sparql_check.TooDeep as e:
+        raise ApiError(400, "query_too_deep", str(e)) from None
     for iri in (*default_graphs, *named_graphs):
         if not iri.startswith(("http://", "https://", "urn:")) or any(c in iri for c in '<>" {}|\\^`'):
             raise ApiError(400, "bad_graph_uri", f"IRI đồ thị không hợp lệ / invalid graph IRI: {iri[:200]}")
@@ -125,6 +133,7 @@ async def answer_query(
         "default_graphs": default_graphs,
         "named_graphs": named_graphs,
         "query_dataset": info.has_from,
+        "named": info.names_graphs,
     }
     if info.form not in ("SELECT", "ASK"):  # only graph serialisations use prefixes
         job["prefixes"] = PREFIX_MAP

@@ -11,35 +11,24 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from graph.lexer import Token, tokens
 from graph.terms import sparql_term
 
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-      | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\s]*>)
-      | (?P<open>\{) | (?P<close>\})
-      | (?P<word>[A-Za-z_][A-Za-z_0-9-]*)
-      | (?P<var>[?$][A-Za-z_0-9]+)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _VAR = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
-def _tokens(query: str) -> Iterator[re.Match]:
-    for m in _TOKEN.finditer(query):
-        if m.lastgroup != "comment":
-            yield m
+def _tokens(query: str) -> Iterator[Token]:
+    return iter(tokens(query))
 
 
 def query_form(query: str) -> str:
     """`SELECT`, `CONSTRUCT`, `ASK`, `DESCRIBE` or `UPDATE` (first keyword after the prologue)."""
     for m in _tokens(query):
-        if m.lastgroup != "word":
+        if m.kind != "word":
             continue
-        word = m.group().upper()
+        word = m.text.upper()
         if word in _FORMS:
             return word
         if word in _UPDATES:
@@ -53,16 +42,16 @@ def where_brace(query: str) -> int:
     first_open = None
     after_where = False
     for m in _tokens(query):
-        kind = m.lastgroup
+        kind = {"{": "open", "}": "close"}.get(m.text, m.kind) if m.kind == "punct" else m.kind
         if kind == "open":
             if depth == 0 and (after_where or first_open is None):
                 if after_where:
-                    return m.end()
-                first_open = m.end()
+                    return m.end
+                first_open = m.end
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "word" and depth == 0 and m.group().upper() == "WHERE":
+        elif kind == "word" and depth == 0 and m.text.upper() == "WHERE":
             after_where = True
     if query_form(query) in ("SELECT", "ASK") and first_open is not None:
         return first_open  # WHERE keyword is optional for SELECT/ASK
@@ -76,14 +65,14 @@ def subquery_where_brace(query: str) -> int:
     paged query binds its resource, since a subquery does not see bindings from outside it."""
     depth, in_select = 0, False
     for m in _tokens(query):
-        kind = m.lastgroup
+        kind = {"{": "open", "}": "close"}.get(m.text, m.kind) if m.kind == "punct" else m.kind
         if kind == "open":
             if in_select:  # a projection holds no braces: the first one opens the WHERE group
-                return m.end()
+                return m.end
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "word" and depth > 0 and m.group().upper() == "SELECT":
+        elif kind == "word" and depth > 0 and m.text.upper() == "SELECT":
             in_select = True
     raise ValueError("query has no subquery to bind parameters in")
 
@@ -96,10 +85,10 @@ def set_slice(query: str, limit: int, offset: int) -> str:
     if limit < 0 or offset < 0:
         raise ValueError("LIMIT and OFFSET must not be negative")
     for m in _tokens(query):
-        if m.lastgroup == "word" and m.group().upper() == "LIMIT":
-            found = _SLICE.match(query, m.start())
+        if m.kind == "word" and m.text.upper() == "LIMIT":
+            found = _SLICE.match(query, m.start)
             if found:
-                return f"{query[: m.start()]}LIMIT {int(limit)} OFFSET {int(offset)}{query[found.end() :]}"
+                return f"{query[: m.start]}LIMIT {int(limit)} OFFSET {int(offset)}{query[found.end() :]}"
     raise ValueError("query has no LIMIT ... OFFSET ... to page")
 
 

@@ -8,12 +8,20 @@ RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used
     RELIABILITY_BREAK=resultcap   pytest tests/reliability/test_sparql_guard.py -k result_cap # must fail
     RELIABILITY_BREAK=textcheck   pytest tests/reliability/test_ingest_guard.py -k bad_body   # must fail
 
+    RELIABILITY_BREAK=lexer       pytest tests/reliability/test_service_bypass.py -k "forms or router"
+    RELIABILITY_BREAK=netguard    pytest tests/reliability/test_service_bypass.py -k workers   # must fail
+
+`lexer` gives the one lexer back the gaps issue 16 found (no escapes in IRIs or prefixed names, `<` always
+an IRI); `netguard` lets query workers open sockets. `create_unguarded_app` is the app with the SERVICE
+guard off (always), so that the workers' own refusal of the network is tested alone.
+
 (`nonatomic` is handled by tests/reliability/writer.py, `innerhtml` by test_explorer_xss.py.)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 
@@ -27,6 +35,22 @@ def create_app(**kw: Any) -> Any:
             return sparql_check.QueryInfo(form=form, services=[])
 
         sparql_check.inspect = inspect
+    elif broken == "lexer":
+        from graph import lexer
+
+        lexer._IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+        no_escapes = lexer._TERMINAL.pattern.replace(lexer._PLX, "%[0-9A-Fa-f]{2}")
+        lexer._TERMINAL = re.compile(no_escapes, re.DOTALL)
+        lexer._OPERANDS = set()
+    elif broken == "netguard":
+        from api import engine
+
+        real_init = engine._Worker.__init__
+
+        def networked(self: Any, ctx: Any, snapshot: str, deny_network: bool = True) -> None:
+            real_init(self, ctx, snapshot, False)
+
+        engine._Worker.__init__ = networked
     elif broken == "token":
         from api import articles
 
@@ -47,3 +71,21 @@ def create_app(**kw: Any) -> Any:
 
         app.user_middleware = [m for m in app.user_middleware if m.cls is not BodyLimit]
     return app
+
+
+
+class _Everything(tuple):
+    """An allow-list that holds every endpoint."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def create_unguarded_app(**kw: Any) -> Any:
+    """The app with the SERVICE guard off (every constant endpoint allowed by the text check) while the
+    workers still refuse themselves the network: that refusal is then all that stands."""
+    from api import sparql_check
+
+    real = sparql_check.inspect
+    sparql_check.inspect = lambda query, allow=(): real(query, _Everything())
+    return create_app(**kw)
