@@ -418,6 +418,23 @@ def _plural_level(ctx: _Ctx, a: int, b: int) -> str | None:
     return lv.counted_level(m.group(1)) if m else None
 
 
+def _subject_provinces(ctx: _Ctx, a: int, at: int) -> list[Place]:
+    """"Các tỉnh Thái Bình và Hưng Yên sẽ thí điểm X": provinces named before the model are where it is,
+    each one (not when the one named is the article's own: that is the default anyway)."""
+    provs = [u for u in find_units(ctx.doc.match[a:at], a, None) if u.level == "province"]
+    own = ctx.province.code if ctx.province else None
+    if not provs or (len(provs) == 1 and provs[0].code == own):
+        return []
+    return list({p.code: p for p in provs}.values())
+
+
+def _clause_level(ctx: _Ctx, a: int, b: int) -> str | None:
+    """The one level a clause states in words ("Ở cấp xã, ..."). Counted units are not enough: "18/27 huyện
+    chưa thực hiện mô hình này" counts the districts where a commune model is missing."""
+    stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}
+    return next(iter(stated)) if len(stated) == 1 else None
+
+
 def _level_named(variant_level: str | None, components: list[str], ctx: _Ctx, a: int, b: int) -> bool:
     """The text itself says at which level a model works (a level word, a counted unit, a component's
     own level): a national fact that names none has level null."""
@@ -593,6 +610,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                                     clause_facts.append(f)
                             continue
                         kind, level0, comps = told
+                        here = _clause_level(ctx, a, b)
+                        if here and level0 and here != level0:
+                            # "Ở cấp xã, 310/460 xã thực hiện mô hình này": the model told, at this level
+                            level0, comps = here, [lv.relevel(c, here) for c in comps]
                         variants = [(level0, comps)]
                         mm_kind = kind
                     else:
@@ -617,8 +638,8 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     whole = any(w in low[a:b] for w in rel_lex["whole_province"])
                     if mm.local_place:
                         units = [u for u in units if mm.start <= u.start <= mm.end + 2]
-                    places = _result_place(ctx, mm.result) or units or \
-                        (last_places if mm.anaphoric and not whole else [])
+                    places = _result_place(ctx, mm.result) or units or _subject_provinces(ctx, a, mm.start) \
+                        or (last_places if mm.anaphoric and not whole else [])
                     groups = [(places, status, when)]
                     exc = _exception_at(low, mm.end, b)
                     if exc is not None and any(u.start >= exc for u in units):

@@ -120,3 +120,12 @@ def counted_level(noun: str) -> str | None:
 def suffix(level: str) -> str:
     """"cấp huyện" for district, to make a generic component name its level."""
     return load("levels")["suffix"][level]
+
+
+def relevel(component: str, level: str) -> str:
+    """A component told at one level, named at another: its level words dropped and the new level's
+    suffix added ("Trưởng ban Dân vận huyện ủy" at commune level → "Trưởng ban Dân vận cấp xã")."""
+    words = load("levels")["relevel_strip"]
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    base = re.sub(rf"(?i)(?:\s+(?:{alts}))+$", "", component.strip())
+    return f"{base} {suffix(level)}"
