@@ -61,16 +61,17 @@ def test_a_national_article_states_rules_unless_it_counts_places_doing_them():
 
 def test_the_model_just_told_at_another_level_stated_in_words():
     text = ("# source: https://baonghean.vn/x.html\nKết quả thực hiện mô hình\n\n"
-            "Đến nay 18/21 huyện đã thực hiện mô hình Trưởng ban Dân vận huyện ủy đồng thời là Chủ tịch Ủy ban "
-            "MTTQ huyện. Ở cấp xã, 310/460 xã thực hiện mô hình này, đạt 67,4%.")
+            "Đến nay 18/21 huyện đã thực hiện mô hình Trưởng ban Dân vận huyện ủy đồng thời là Chủ tịch "
+            "Ủy ban MTTQ huyện. Ở cấp xã, 310/460 xã thực hiện mô hình này, đạt 67,4%.")
     facts = extract_document(text, "na")["models"]
-    assert [(f["level"], f["count"]) for f in facts] == [("district", "18/21"), ("commune", "310/460 (67,4%)")]
+    assert [(f["level"], f["count"]) for f in facts] == [
+        ("district", "18/21"), ("commune", "310/460 (67,4%)")]
     assert facts[1]["components"] == ["Trưởng ban Dân vận cấp xã", "Chủ tịch Ủy ban MTTQ cấp xã"]
 
 
 def test_provinces_listed_as_the_subject_each_get_the_fact():
     text = ("# source: https://dantri.com.vn/x.htm\nThí điểm văn phòng chung\n\n"
-            "Các tỉnh Thái Bình và Hưng Yên sẽ thực hiện thí điểm hợp nhất Văn phòng Đoàn ĐBQH, Văn phòng HĐND "
-            "và Văn phòng UBND tỉnh từ ngày 1/1/2020.")
+            "Các tỉnh Thái Bình và Hưng Yên sẽ thực hiện thí điểm hợp nhất Văn phòng Đoàn ĐBQH, Văn phòng "
+            "HĐND và Văn phòng UBND tỉnh từ ngày 1/1/2020.")
     assert [(f["place"]["name"], f["status"], f["when"]) for f in extract_document(text, "tb")["models"]] == [
         ("tỉnh Thái Bình", "planned", "2020-01"), ("tỉnh Hưng Yên", "planned", "2020-01")]
