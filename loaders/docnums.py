@@ -161,8 +161,29 @@ def find_documents(text: str, dates: list[DateMention]) -> list[DocMention]:
     for doc in found:
         doc.date = _date_after(doc.end, dates, text) or _date_before(doc.start, dates, text)
         doc.issuer = _issuer_before(text, doc.start) or _issuer_after(text, doc.end)
+        _as_national(doc)
     found.sort(key=lambda d: d.start)
     return found
+
+
+@cache
+def _national() -> dict[str, dict]:
+    return {d["number"].upper(): d for d in load("documents").get("national", [])}
+
+
+def _as_national(doc: DocMention) -> None:
+    """A national document takes its one issuer and date; "Nghị quyết số 19" of a central body its number."""
+    table = _national()
+    entry = table.get(doc.number.upper())
+    if entry is None and doc.number.isdigit() and doc.issuer:
+        national = any(w in fold(doc.issuer) for w in map(fold, load("documents")["national_issuer_words"]))
+        entry = next((e for e in table.values() if national and e["kind"] == doc.kind
+                      and e["number"].split("-")[0] == doc.number), None)
+    if entry is None:
+        return
+    doc.number, doc.kind, doc.issuer = entry["number"], entry["kind"], entry["issuer"]
+    if entry.get("date"):
+        doc.date = entry["date"]
 
 
 def unique_documents(mentions: list[DocMention]) -> list[DocMention]:

@@ -81,3 +81,16 @@ def test_levels_from_components_and_enumerations():
 def test_date_opening_the_sentence_dates_the_document_it_issues():
     out = docs("Ngày 7/6/2022, Tỉnh ủy Gia Lai ban hành Quyết định số 15-QĐ/TU về việc này.")
     assert out[0]["date"] == "2022-06-07" and out[0]["number"] == "15-QĐ/TU"
+
+
+def test_a_national_document_is_one_resource_whoever_cites_it_and_however():
+    from loaders.docnums import find_documents
+    from loaders.rdf import legal_iri
+
+    with_issuer = find_documents("Nghị quyết số 18-NQ/TW của Ban Chấp hành Trung ương Đảng khóa XII", [])[0]
+    bare = find_documents("Thực hiện Nghị quyết 18-NQ/TW, tỉnh đã ...", [])[0]
+    by_number = find_documents("Nghị quyết số 19 của BCH Trung ương Đảng khóa XII", [])[0]
+    assert legal_iri(with_issuer.as_json()) == legal_iri(bare.as_json())
+    assert (by_number.number, by_number.date) == ("19-NQ/TW", "2017-10-25")
+    local = find_documents("Kế hoạch số 19 của Tỉnh ủy", [])[0]
+    assert local.number == "19"  # a local plan numbered 19 is not the national resolution
