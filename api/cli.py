@@ -47,32 +47,23 @@ def extract(
     from loaders.batch import ArticleError, facts_table, read_article
     from loaders.extract import extract_document
 
-    if explain:
-        from loaders.explain import explain as explain_article
-
-        bad = False
-        for path in files:
-            try:
-                article = read_article(path)
-            except ArticleError as e:
-                typer.echo(str(e), err=True)
-                bad = True
-                continue
-            typer.echo(explain_article(article.text, article.doc_id) + "\n")
-        raise typer.Exit(2 if bad else 0)
-
     if format not in ("json", "table", "ttl"):
         typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format}", err=True)
         raise typer.Exit(2)
-    results, failed = [], False
-    for path in files:
+    articles, failed = [], False
+    for path in files:  # a file that cannot be read gets its line; the others are still processed
         try:
-            article = read_article(path)
+            articles.append(read_article(path))
         except ArticleError as e:
             typer.echo(str(e), err=True)
             failed = True
-            continue
-        results.append((article, extract_document(article.text, article.doc_id)))
+    if explain:
+        from loaders.explain import explain as explain_article
+
+        for article in articles:
+            typer.echo(explain_article(article.text, article.doc_id) + "\n")
+        raise typer.Exit(2 if failed else 0)
+    results = [(article, extract_document(article.text, article.doc_id)) for article in articles]
     if format == "json":
         typer.echo(json.dumps([f for _, f in results], ensure_ascii=False, indent=1))
     elif format == "table":
