@@ -198,10 +198,9 @@ def joined_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[Mo
         y = _trim(text, r0, y_end)
         if x[1] <= x[0] or y[1] <= y[0]:
             continue
-        fam = {category_of(text[x[0]:x[1]]), category_of(text[y[0]:y[1]])}
-        if "party" not in fam or not fam & {"state", "front"}:
-            continue
         posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
+        if not _party_and_state(posts):
+            continue
         out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
                                 rule="concurrency.joined-titles", local_place=True))
     return out
@@ -255,12 +254,18 @@ def appointment(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
         if x[1] <= x[0] or y[1] <= y[0]:
             continue
         posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
-        fam = {category_of(p) for p in posts}
-        if "party" not in fam or not fam & {"state", "front"}:
+        if not _party_and_state(posts):
             continue
         out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
                                 rule="concurrency.appointment", local_place=True))
     return out
+
+
+def _party_and_state(posts: list[str]) -> bool:
+    """One party post and one state or front post: one person across the two systems, a pilot model
+    (two party posts, or a promotion within the state, are not)."""
+    families = {category_of(p) for p in posts}
+    return "party" in families and bool(families & {"state", "front"})
 
 
 def _heads_before(low: str, a: int, b: int) -> list[int]:
