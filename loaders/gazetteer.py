@@ -646,6 +646,9 @@ class Gazetteer:
             provs = {u.key: u for _, u in entries if u.level == "province"}
             if len(provs) == 1 and key not in keys:
                 keys[key] = (next(iter(provs.values())), True)
+        for key, (u, alias) in list(keys.items()):
+            if u.type == "central_city" and f"tp{key}" not in keys:
+                keys[f"tp{key}"] = (u, alias)  # "TPHCM", "TPHà Nội" written as one word with its type
         return keys
 
 
