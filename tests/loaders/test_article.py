@@ -95,5 +95,6 @@ def test_units_abbreviated_with_a_capital_and_a_dot_or_listed_after_a_colon():
 
 
 def test_a_central_city_written_with_its_type_in_one_word_names_the_province():
-    sig = article_province("TPHCM: Quận 1 thí điểm bí thư đồng thời là chủ tịch phường", "", "", ArticleMeta())
+    sig = article_province("TPHCM: Quận 1 thí điểm bí thư đồng thời là chủ tịch phường", "", "",
+                           ArticleMeta())
     assert (sig.unit.name, sig.signal) == ("Hồ Chí Minh", "title")
