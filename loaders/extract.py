@@ -309,29 +309,41 @@ def _names_a_model(ctx: _Ctx, at: int) -> bool:
     return any(w in sentence for w in words)
 
 
+@cache
+def _basis_re() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in load("relations")["basis_markers"])
+    return re.compile(rf"(?<!\w)(?:{words})\s+(?:[^\s,.;]+\s+){{0,3}}$")
+
+
+def _acted_on(ctx: _Ctx, d: DocMention, floor: int) -> bool:
+    """"Thực hiện Nghị quyết số 19 ...", "Căn cứ Kết luận 34": the document is the basis of what follows,
+    and its date is not the date of the act."""
+    return bool(_basis_re().search(ctx.low[max(floor, d.start - 40):d.start]))
+
+
 def _implemented_when(ctx: _Ctx, f: dict, p: Paragraph) -> None:
     """A done merger or post is dated when it took effect ("hoạt động từ ngày 1/1/2019", in its paragraph
     or after it), else by its own clause, else by a date of its paragraph, else by the day reported on."""
-    start = f["evidence"]["start"]
+    start, end = f["evidence"]["start"], f["evidence"]["end"]
     later = [d for d in ctx.in_force if d.start >= p.start and
-             (f["evidence"]["start"] <= d.start < f["evidence"]["end"] or not _names_a_model(ctx, d.start))]
+             (start <= d.start < end or not _names_a_model(ctx, d.start))]
     if later and (f["kind"] == "merger" or later[0].start < p.end):
         f["when"], f["_effective"] = as_when(later[0].value), True
         return
     if f["when"] is not None:
         return
-    end = f["evidence"]["end"]
     before = load("relations")["before_document"]
     cited = [d for d in ctx.docs if p.start <= d.start < end]
     if any(m in ctx.low[max(p.start, d.start - 32):d.start] for d in cited for m in before):
         return  # "Trước khi có Nghị quyết 18, ...": older than the document, date unknown
-    decided = [d for d in cited if d.date]  # "Nghị quyết số 250/NQ-HĐND ngày 15/6/2025 về việc ..."
+    # "Nghị quyết số 250/NQ-HĐND ngày 15/6/2025 về việc ..." decides; "Thực hiện Nghị quyết 19" is acted on
+    decided = [d for d in cited if d.date and not _acted_on(ctx, d, p.start)]
     opening = [d for d in _free_dates(ctx, p.start, min(p.end, p.start + 16))]  # "Ngày 28/2/2018, ..."
     if decided:
         f["when"] = as_when(decided[-1].date)
     elif opening:
         f["when"] = as_when(opening[0].value)
-    elif ctx.article_date and f["place"]["name"] != NATIONAL.name and start >= 0:
+    elif ctx.article_date and f["place"]["name"] != NATIONAL.name:
         f["when"] = ctx.article_date[:7]  # the day reported on; a national "nhiều tỉnh đã ..." has none
 
 
@@ -378,13 +390,7 @@ def _result_place(ctx: _Ctx, result: str | None) -> list[Place]:
     where the merger happened."""
     if not result:
         return []
-    units = drop_enclosing(find_units(result, -1, ctx.province_unit))
-    if not units:  # "Đảng bộ TPHCM": a province by its short name
-        for word in re.findall(r"(?<!\w)TP\.?[A-ZĐ]{2,}(?!\w)", result):
-            unit = gazetteer().province(word)
-            if unit:
-                return [unit_place(unit)]
-    return units[:1]
+    return drop_enclosing(find_units(result, -1, ctx.province_unit))[:1]
 
 
 def _model_level(variant_level: str | None, components: list[str], places: list[Place],
