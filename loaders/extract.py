@@ -500,7 +500,8 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     ctx.free = None
     ctx.in_force = in_force(low, _free_dates(ctx, 0, len(low)))
     # the article's own document: dated, in the title or lead, and not one it acts on ("thực hiện Kết luận 34")
-    main_lead = next((d for d in docs if d.start < lead_end and d.date and not _acted_on(ctx, d, 0)), None)
+    main_lead = next((d for d in docs if d.start < lead_end and d.date and not _acted_on(ctx, d, 0)),
+                     None)
     ctx.main_doc = main_lead.number if main_lead else None
     ctx.main_kind = main_lead.kind if main_lead else None
     facts = _relate_all(ctx, paras)
