@@ -499,7 +499,7 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     ctx.dates = with_year(ctx.dates, ctx.article_date)
     ctx.free = None
     ctx.in_force = in_force(low, _free_dates(ctx, 0, len(low)))
-    # the article's own document: dated, in the title or lead, and not one it acts on ("thực hiện Kết luận 34")
+    # the article's own document: dated, in its title or lead, not one it acts on ("thực hiện Kết luận 34")
     main_lead = next((d for d in docs if d.start < lead_end and d.date and not _acted_on(ctx, d, 0)),
                      None)
     ctx.main_doc = main_lead.number if main_lead else None
