@@ -424,6 +424,19 @@ def _plural_level(ctx: _Ctx, a: int, b: int) -> str | None:
     return lv.counted_level(m.group(1)) if m else None
 
 
+@cache
+def _places_doing_re() -> re.Pattern[str]:
+    lex = load("relations")
+    subjects = "|".join(re.escape(w) for w in lex["place_subjects"])
+    verbs = "|".join(re.escape(w) for w in lex["report_verbs"])
+    return re.compile(rf"(?<!\w)(?:{subjects})\s+(?:(?:đã|đang|cũng|vẫn)\s+)*(?:{verbs})(?:\s+thí điểm)?\s*$")
+
+
+def _places_doing(ctx: _Ctx, a: int, at: int) -> bool:
+    """"Đối với địa phương thực hiện thí điểm X", "các tỉnh đã triển khai X": places are doing it."""
+    return bool(_places_doing_re().search(ctx.low[max(a, at - 60):at]))
+
+
 def _subject_provinces(ctx: _Ctx, a: int, at: int) -> list[Place]:
     """"Các tỉnh Thái Bình và Hưng Yên sẽ thí điểm X": provinces named before the model are where it is,
     each one (not when the one named is the article's own: that is the default anyway)."""
@@ -627,9 +640,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                     else:
                         variants = mm.variants
                         mm_kind = mm.kind
-                        # a figure of places doing it reports what is done, whatever the article's genre
-                        status = status or \
-                            (st.default_status() if _has_figure(ctx, a, b) else ctx.default_status)
+                        # a figure of places doing it, or places as the subject of doing it ("địa phương thực
+                        # hiện thí điểm X"), reports what is done, whatever the article's genre
+                        status = status or (st.default_status() if _has_figure(ctx, a, b) or
+                                            _places_doing(ctx, a, mm.start) else ctx.default_status)
                     # the clause's own date, else one that opens the sentence ("Trong tháng 10/2022, ...");
                     # not one of a target set after the model ("..., phấn đấu đến năm 2025 đạt ...")
                     target_at = next((c.start for c in cues if c.dominant and mm.end <= c.start < b), b)
@@ -797,15 +811,17 @@ def _place_key(f: dict) -> str:
 
 
 def _drop_vaguer(facts: list[dict]) -> list[dict]:
-    """A model told vaguely and then in full at the same place, level and status is one fact: the full
-    one (its count and date filled from the vague one when it has none)."""
+    """A model told vaguely and then in full at the same place, level (or none said) and status is one
+    fact: the full one (its count and date filled from the vague one when it has none)."""
     groups: dict[tuple, list[dict]] = {}
     for f in facts:
-        groups.setdefault((_place_key(f), f["status"], f["level"], f["kind"]), []).append(f)
+        groups.setdefault((_place_key(f), f["status"], f["kind"]), []).append(f)
     out = []
     for f in facts:
-        same = groups[(_place_key(f), f["status"], f["level"], f["kind"])]
-        fuller = next((g for g in same if g is not f and _covers(f, g) and not _covers(g, f)), None)
+        same = groups[(_place_key(f), f["status"], f["kind"])]
+        # a mention with no level ("bí thư kiêm chủ tịch") is the model told in full at its level
+        fuller = next((g for g in same if g is not f and f["level"] in (g["level"], None)
+                       and _covers(f, g) and not _covers(g, f)), None)
         if fuller is not None:
             fuller["count"] = fuller["count"] or f["count"]
             fuller["when"] = fuller["when"] or f["when"]

@@ -75,3 +75,20 @@ def test_provinces_listed_as_the_subject_each_get_the_fact():
             "HĐND và Văn phòng UBND tỉnh từ ngày 1/1/2020.")
     assert [(f["place"]["name"], f["status"], f["when"]) for f in extract_document(text, "tb")["models"]] == [
         ("tỉnh Thái Bình", "planned", "2020-01"), ("tỉnh Hưng Yên", "planned", "2020-01")]
+
+
+def test_in_a_national_article_places_doing_a_model_report_it_done():
+    text = ("Văn phòng chung ở cấp tỉnh\n\n"
+            "Theo quy định của Chính phủ, đối với địa phương thực hiện thí điểm hợp nhất Văn phòng HĐND và "
+            "Văn phòng UBND tỉnh, lãnh đạo văn phòng gồm một Chánh Văn phòng.")
+    assert [(f["status"], f["place"]["name"]) for f in extract_document(text, "n")["models"]] == [
+        ("implemented", "toàn quốc")]
+
+
+def test_a_vague_mention_with_no_level_is_the_model_told_in_full():
+    text = ("Bí thư kiêm chủ tịch\n\n"
+            "Hội nghị Trung ương đã thống nhất chủ trương bí thư kiêm chủ tịch. Theo đó, thực hiện bí thư cấp ủy "
+            "đồng thời là chủ tịch UBND cấp huyện ở những nơi có đủ điều kiện.")
+    facts = extract_document(text, "v")["models"]
+    assert [(f["level"], f["components"]) for f in facts] == [
+        ("district", ["bí thư cấp ủy cấp huyện", "chủ tịch UBND cấp huyện"])]
