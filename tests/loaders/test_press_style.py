@@ -87,8 +87,8 @@ def test_in_a_national_article_places_doing_a_model_report_it_done():
 
 def test_a_vague_mention_with_no_level_is_the_model_told_in_full():
     text = ("Bí thư kiêm chủ tịch\n\n"
-            "Hội nghị Trung ương đã thống nhất chủ trương bí thư kiêm chủ tịch. Theo đó, thực hiện bí thư cấp ủy "
-            "đồng thời là chủ tịch UBND cấp huyện ở những nơi có đủ điều kiện.")
+            "Hội nghị Trung ương đã thống nhất chủ trương bí thư kiêm chủ tịch. Theo đó, thực hiện bí thư "
+            "cấp ủy đồng thời là chủ tịch UBND cấp huyện ở những nơi có đủ điều kiện.")
     facts = extract_document(text, "v")["models"]
     assert [(f["level"], f["components"]) for f in facts] == [
         ("district", ["bí thư cấp ủy cấp huyện", "chủ tịch UBND cấp huyện"])]
