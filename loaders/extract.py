@@ -620,8 +620,10 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                             status = ctx.default_status
                         if not told or not status or _review_only(cues, low, mm.end, b):
                             continue
-                        if mm.refers > 1 and not units:  # "duy trì hai mô hình trên": each where it was
-                            told_n = list(zip(history, history_places, strict=True))[-mm.refers:]
+                        if (mm.refers > 1 or mm.refers < 0) and not units:
+                            # "duy trì hai mô hình trên" (the last two), "các mô hình trên" (every one told):
+                            # each where it was told
+                            told_n = _told(history, history_places, mm.refers)
                             for (k2, l2, c2), p2 in told_n:
                                 for place in p2 or [ctx.province or Place(None, None, "province", None)]:
                                     f = _fact(k2, c2, None, place, l2, status, None, None, (a, b), text,
@@ -892,6 +894,16 @@ def _is_province(f: dict) -> bool:
     iri = f["place"].get("iri") or ""
     code = f["place"].get("code") or ""
     return not iri or (len(code) <= 2)
+
+
+def _told(history: list[tuple], places: list[list[Place]], n: int) -> list[tuple[tuple, list[Place]]]:
+    """The last `n` models told with their places, or every distinct one when `n` is negative."""
+    told = list(zip(history, places, strict=True))
+    if n > 0:
+        return told[-n:]
+    distinct = {(kind, level, tuple(model_keys(comps))): ((kind, level, comps), where)
+                for (kind, level, comps), where in told}
+    return list(distinct.values())
 
 
 def _referent(history: list[tuple[str, str | None, list[str]]], hint: str, kind: str) -> tuple | None:

@@ -683,10 +683,12 @@ def other_models(text: str, low: str, a: int, b: int, taken: list[tuple[int, int
     for m in _rx([lex["trigger"]]).finditer(low, a, b):
         before = low[max(a, m.start() - 12):m.start()].strip()
         n = next((k for w, k in lex["numbered_before"].items() if before.endswith(str(w))), 0)
+        if not n and any(before.endswith(w) for w in lex["all_before"]):
+            n = -1 if _rx(lex["anaphora"]).match(low, m.end() + 1, b) else 0
         if n and _rx(lex["anaphora"]).match(low, m.end() + 1, b):
-            # "duy trì hai mô hình trên": the last two models told
+            # "duy trì hai mô hình trên": the last two models told; "các mô hình trên": all of them
             out.append(ModelMention("other", m.start(), m.end(), [], anaphoric=True, refers=n,
-                                    rule="other.numbered-anaphora"))
+                                    rule="other.numbered-anaphora" if n > 0 else "other.all-anaphora"))
             continue
         if any(before.endswith(p) for p in lex["plural_before"] + lex["return_before"]):
             continue
