@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 
 from . import status as st
-from .dates import find_dates
+from .dates import find_dates, with_year
 from .docnums import find_documents
 from .extract import extract_document
 from .lexicon import load
 from .normalise import prepare
 from .places import find_units
-from .relate import find_models
+from .relate import find_models, names_a_person
+from .roles import agency_head, position_head
 from .segment import segment
 
 
@@ -21,6 +22,45 @@ def _triggers() -> dict[str, list[str]]:
     return {"concurrency": lex["concurrency"]["triggers"],
             "merger": lex["merger"]["triggers"] + lex["merger"]["dissolve"],
             "other": [lex["other"]["trigger"]]}
+
+
+def _words_re(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in sorted(words, key=len, reverse=True)))
+
+
+def _why_not(text: str, low: str, a: int, b: int, spans: list[tuple[int, int]]) -> list[str]:
+    """For each trigger in low[a:b] that no fired pattern covers, what its pattern found missing."""
+    lex = load("relations")
+    out = []
+
+    def covered(at: int) -> bool:  # inside a mention, or just before one ("mô hình X đồng thời là Y")
+        return any(s - 16 <= at < e for s, e in spans)
+
+    for m in _words_re(lex["concurrency"]["triggers"]).finditer(low, a, b):
+        at, end = m.start(), m.end()
+        if covered(at):
+            continue
+        if not position_head(low, max(a, at - 80), at):
+            why = "no post before it"
+        elif not position_head(low, end + 1, b, anchored=True):
+            why = "no post right after it"
+        elif names_a_person(text, a, at):
+            why = "the posts follow a person's name (a title)"
+        else:
+            why = "the two posts were not separable"
+        out.append(f"concurrency on '{m.group(0)}': {why}")
+    for m in _words_re(lex["merger"]["triggers"] + lex["merger"]["dissolve"]).finditer(low, a, b):
+        if covered(m.start()):
+            continue
+        rest = low[m.end():b].lstrip()
+        head_at = b - len(rest) + (4 if rest.startswith("các ") else 0)
+        why = "fewer than two parts" if agency_head(low, head_at, b) else \
+            "no agency right after it, and no merger told before for it to mean"
+        out.append(f"merger on '{m.group(0)}': {why}")
+    for m in _words_re([lex["other"]["trigger"]]).finditer(low, a, b):
+        if not covered(m.start()):
+            out.append("other on 'mô hình': neither an agency or post after it nor a model told before")
+    return out
 
 
 def explain(text: str, doc_id: str) -> str:
@@ -51,7 +91,7 @@ def explain(text: str, doc_id: str) -> str:
             cues = st.find_cues(low[a:b], a)
             if cues:
                 out.append("  cues: " + "; ".join(f"'{doc.text[c.start:c.end]}' → {c.status}" for c in cues))
-            dates = find_dates(low[a:b])
+            dates = with_year(find_dates(low[a:b]), facts.get("reported"))
             if dates:
                 out.append("  dates: " + ", ".join(d.value for d in dates))
             docs = find_documents(doc.match[a:b], [])
@@ -63,12 +103,9 @@ def explain(text: str, doc_id: str) -> str:
                     comps = " | ".join(" + ".join(c) for _, c in mm.variants) or "(refers back)"
                     out.append(f"  pattern {mm.rule or '?'} fired: {mm.kind}: {comps}"
                                + (f" → {mm.result}" if mm.result else ""))
-                if not mentions:
-                    found = [w for ws in words.values() for w in ws
-                             if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low[clause.start:clause.end])]
-                    if found:
-                        out.append(f"  no pattern fired on '{', '.join(found)}': no agency or post head "
-                                   "where the pattern needs one")
+                spans = [(mm.start, mm.end) for mm in mentions]
+                for reason in _why_not(doc.text, low, clause.start, clause.end, spans):
+                    out.append(f"  not fired: {reason}")
             for f in made:
                 out.append(f"  FACT {f['kind']} {f['status']} level={f['level']} place={f['place']['name']} "
                            f"when={f['when']} count={f['count']} rule={f['rule']} "

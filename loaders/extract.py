@@ -530,6 +530,7 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
         "title": meta.title or (doc.text[paras[0].start:paras[0].end] if titled else ""),
         "source": meta.source,
         "date": meta.date,
+        "reported": ctx.article_date,  # the day reported on: the metadata's, else the lead's first day
         "province_signal": signal.signal,
         "dropped": [{"kind": f["kind"], "components": f["components"], "rule": f.get("rule"), "reason": why}
                     for f, why in ctx.dropped],

@@ -125,7 +125,7 @@ def _person_re() -> re.Pattern[str]:
                       r"((?:\s*,\s*[^,;.:()“”\"]{2,70})*)\s*[,–-]?\s*$")
 
 
-def _names_a_person(text: str, a: int, head: int) -> bool:
+def names_a_person(text: str, a: int, head: int) -> bool:
     """True when the post follows a person's name and titles ("đồng chí A, Ủy viên Ban Thường vụ, ..."): a
     job title, not a model. Parts between that are not titles ("ông Hà, trong bối cảnh hiện nay, ...")
     end the person."""
@@ -153,7 +153,7 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
         head = position_head(low, a + cut, m.start())
         if not head:
             continue
-        if _names_a_person(text, a, head.start()):
+        if names_a_person(text, a, head.start()):
             continue
         x = _trim(text, head.start(), m.start())
         r0 = m.end()

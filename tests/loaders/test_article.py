@@ -98,3 +98,11 @@ def test_a_central_city_written_with_its_type_in_one_word_names_the_province():
     sig = article_province("TPHCM: Quận 1 thí điểm bí thư đồng thời là chủ tịch phường", "", "",
                            ArticleMeta())
     assert (sig.unit.name, sig.signal) == ("Hồ Chí Minh", "title")
+
+
+def test_explain_says_why_a_trigger_made_no_fact(tmp_path):
+    path = tmp_path / "b.txt"
+    path.write_text("Tin Hà Nam\n\nTỉnh đã hợp nhất nhiều đầu mối trong năm 2019.", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "api.cli", "extract", str(path), "--explain"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "not fired: merger on 'hợp nhất': no agency right after it" in out
