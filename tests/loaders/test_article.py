@@ -106,3 +106,18 @@ def test_explain_says_why_a_trigger_made_no_fact(tmp_path):
     out = subprocess.run([sys.executable, "-m", "api.cli", "extract", str(path), "--explain"],
                          capture_output=True, text=True, check=True).stdout
     assert "not fired: merger on 'hợp nhất': no agency right after it" in out
+
+
+def test_the_article_date_comes_from_the_metadata_else_the_lead_and_dates_days_without_a_year():
+    given = extract_document("# date: 2024-01-28\nTin Hải Dương\n\nĐến ngày 28/1, huyện Nam Sách đã dừng "
+                             "thực hiện mô hình Bí thư Huyện ủy đồng thời là Chủ tịch UBND huyện.", "d1")
+    read = extract_document("Tin Hải Dương\n\nTHỨ HAI, 29/01/2024 10:00\n\nĐến ngày 28/1, huyện Nam Sách đã "
+                            "dừng thực hiện mô hình Bí thư Huyện ủy đồng thời là Chủ tịch UBND huyện.", "d2")
+    assert (given["reported"], read["reported"]) == ("2024-01-28", "2024-01-29")
+    assert [f["when"] for f in given["models"]] == [f["when"] for f in read["models"]] == ["2024-01"]
+
+
+def test_a_fact_with_no_place_at_all_is_dropped_and_says_why():
+    out = extract_document("Bài viết\n\nĐơn vị đã hợp nhất Phòng Tài chính với Phòng Kế hoạch.", "np")
+    assert out["models"] == []
+    assert out["dropped"] and out["dropped"][0]["reason"].startswith("no place")
