@@ -82,3 +82,10 @@ def test_a_post_after_a_persons_name_and_titles_is_their_title_but_a_clause_in_b
                               "Bí thư Huyện ủy kiêm Chủ tịch UBND huyện tại huyện Lý Nhân.", "s")["models"]
     assert titled == []
     assert [(f["kind"], f["place"]["name"]) for f in spoken] == [("concurrent_position", "huyện Lý Nhân")]
+
+
+def test_every_rule_a_fact_names_is_listed_in_the_patterns_file():
+    known = {p["id"] for p in PATTERNS}
+    for entry in PATTERNS:
+        for f in extract_document(_article(entry), "example")["models"]:
+            assert f["rule"] in known, f["rule"]
