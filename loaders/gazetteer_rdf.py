@@ -21,6 +21,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from loaders.gazetteer import POST, PRE, Gazetteer, Unit, unit_iri
+from loaders.rdf import legal_iri
 from ontology.namespaces import BOMAY, GAZETTEER_GRAPH, ID, PROV, VOCAB
 from ontology.text import fold, slug
 
@@ -40,11 +41,6 @@ Triple = tuple[Node, Node, Node]
 def reform_data() -> dict:
     """The reform acts and their legal bases, as kept in data/gazetteer_reform.json."""
     return json.loads(_REFORM_FILE.read_text(encoding="utf-8"))
-
-
-def legal_iri(doc: dict) -> URIRef:
-    """Legal-document IRI by ARCHITECTURE.md's rule: legal/<issuer slug>/<number slug>/<year>."""
-    return URIRef(f"{ID}legal/{slug(doc['issuer'])}/{slug(doc['number'])}/{doc['date'][:4]}")
 
 
 def _d(value: str) -> Literal:
