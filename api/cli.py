@@ -41,7 +41,7 @@ def extract(
         bool, typer.Option("--explain", help="Giải thích từng câu / explain each sentence")
     ] = False,
 ) -> None:
-    """Extract pilot-model facts from articles (JSON per DESIGN.md, a table, or Turtle)."""
+    """Extract pilot-model facts from articles (the facts JSON of ARCHITECTURE.md, a table, or Turtle)."""
     import json
 
     from loaders.batch import ArticleError, facts_table, read_article

@@ -1,4 +1,4 @@
-"""Article → facts (the DESIGN.md "Facts" contract): models, places, statuses, dates, documents.
+"""Article → facts (the facts contract, ARCHITECTURE.md): models, places, statuses, dates, documents.
 
 Pipeline: normalise → segment → recognise (units, documents, dates, counts, status cues) →
 relate (loaders/relate.py) → one fact per (model, level, place), with the clause as evidence.
@@ -478,7 +478,7 @@ def _decided_by(ctx: _Ctx, a: int, b: int) -> str | None:
 
 
 def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) -> dict:
-    """The facts object of one article (DESIGN.md "Facts"), with a few extra keys for RDF.
+    """The facts object of one article (ARCHITECTURE.md "Facts JSON"), with a few extra keys for RDF.
 
     `meta` fills what the text's own header lines (`# source:`, `# date:`, `# title:`) leave open."""
     doc = prepare(text)

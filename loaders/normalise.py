@@ -65,7 +65,7 @@ def split_header(text: str) -> tuple[ArticleMeta, int]:
 class Prepared:
     """A document ready for segmentation: `text` for evidence, `match` (same length) for rules.
 
-    `text` starts after the metadata header lines, so offsets count from there (DESIGN.md)."""
+    `text` starts after the metadata header lines, so evidence offsets count from there."""
 
     text: str
     match: str

@@ -1,5 +1,5 @@
-"""The seven competency questions of DESIGN.md, through /sparql (the named cq*.rq queries) and through
-REST, with the exact answers the seed articles give."""
+"""The seven competency questions (listed in ARCHITECTURE.md), through /sparql (the named cq*.rq
+queries) and through REST, with the exact answers the seed articles give."""
 
 from __future__ import annotations
 
