@@ -23,6 +23,7 @@ import networkx as nx
 from graph.named import get
 from graph.store import Store
 from graph.terms import IRI
+from ontology import concept
 
 NODE_TYPES = ("model", "place", "agency", "position", "document", "article")
 _CLASS_TYPE = {
@@ -154,6 +155,14 @@ def _add_places(store: Store, G: nx.MultiDiGraph, places: list[str], filtered: b
                 G.add_edge(p, parent, key="part_of", relation="part_of", label="thuộc")
 
 
+def status_label(status: str) -> str:
+    """The status's Vietnamese prefLabel, the label the explorer shows; the key itself when unknown."""
+    try:
+        return concept("status", status).pref_vi or status
+    except KeyError:
+        return status
+
+
 def _snake(name: str | None) -> str | None:
     if not name:
         return None
@@ -171,8 +180,10 @@ def _add_events(G: nx.MultiDiGraph, events: list[dict[str, Any]]) -> None:
             start = e.get("periodStart")
             later = [d for d in dated if start and d > start]
             status = _local(e["status"])
+            vi = status_label(status)
             attrs = _clean({
-                "relation": "status", "status": status, "label": f"{status} {e.get('when') or ''}".strip(),
+                "relation": "status", "status": status, "status_label": vi,
+                "label": f"{vi} {e.get('when') or ''}".strip(),
                 "when": e.get("when"), "start": start, "end": later[0] if later else None,
                 "count": e.get("count"), "document": e.get("document"), "article": e.get("article"),
                 "evidence": e.get("exact"), "event": e["event"], "application": e["app"],
@@ -180,7 +191,7 @@ def _add_events(G: nx.MultiDiGraph, events: list[dict[str, Any]]) -> None:
             G.add_edge(e["model"], e["place"], key=e["event"], **attrs)
             if e.get("document") and G.has_node(e["document"]):
                 G.add_edge(e["document"], e["model"], key=e["event"] + "#decided", relation="decided",
-                           label=f"{status}", status=status, **_clean({"start": start}))
+                           label=vi, status=status, **_clean({"start": start}))
             if e.get("article") and G.has_node(e["article"]) and not G.has_edge(e["article"], e["model"],
                                                                                   key="reports"):
                 G.add_edge(e["article"], e["model"], key="reports", relation="reports", label="đưa tin")

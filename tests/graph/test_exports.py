@@ -128,3 +128,16 @@ def test_seed_exports_of_hai_duong_read_back(seeded_store):
     for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
         H = reader(io.BytesIO(export(seeded_store, fmt, Subgraph(province=province))))
         assert (H.number_of_nodes(), H.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
+
+
+def test_status_edges_carry_the_vietnamese_label_and_keep_the_key(mini_store):
+    G = project(mini_store)
+    status = [d for *_, d in G.edges(data=True) if d["relation"] in ("status", "decided")]
+    assert status
+    for d in status:
+        assert d["status"] in exports.STATUS_COLOURS and "_" not in d["label"]
+        assert not d["label"].startswith(d["status"])
+    labels = {d["label"] for d in status if d["relation"] == "status"}
+    assert "Dừng thực hiện 2022-10" in labels
+    dot = export(mini_store, "dot").decode()
+    assert '"Dừng thực hiện 2022-10"' in dot and '"stopped 2022-10"' not in dot
