@@ -19,6 +19,7 @@ import networkx as nx
 from rdflib import Dataset, Graph, URIRef
 
 from graph.named import get
+from graph.palette import edge_colour, node_colour, palette
 from graph.projection import project
 from graph.store import Store
 from graph.terms import IRI
@@ -42,11 +43,7 @@ FORMATS = sorted([*RDF_FORMATS, *GRAPH_FORMATS])
 ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "nq": "nquads", "node-link": "nodelink",
            "cyjs": "cytoscape", "graphviz": "dot", "yed": "graphml"}
 
-COLOURS = {"model": "#F4A261", "place": "#2A9D8F", "agency": "#8AB17D", "position": "#E9C46A",
-           "document": "#A8DADC", "article": "#CDB4DB"}
-STATUS_COLOURS = {"continued": "#2A9D8F", "implemented": "#2A9D8F", "researching": "#457B9D",
-                  "planned": "#457B9D", "not_implemented": "#999999", "paused": "#E9C46A",
-                  "stopped": "#E76F51", "ended": "#9D0208"}
+STATUS_COLOURS: dict[str, str] = palette()["status"]
 
 
 @dataclass
@@ -185,7 +182,9 @@ def to_cytoscape(G: nx.MultiDiGraph) -> dict[str, Any]:
     H = G.copy()
     for _, d in H.nodes(data=True):
         d.setdefault("name", d.get("label", ""))
-        d.setdefault("color", COLOURS.get(d.get("type", ""), "#cccccc"))
+        d["color"] = node_colour(d)
+    for *_, d in H.edges(data=True):
+        d["color"] = edge_colour(d)
     return nx.cytoscape_data(H)
 
 
@@ -236,7 +235,7 @@ def to_graphml(G: nx.MultiDiGraph) -> bytes:
         gfx = ET.SubElement(ET.SubElement(node, g_ns + "data", {"key": "ng"}), y_ns + "ShapeNode")
         width = f"{max(60, 7 * min(len(label), 40))}.0"
         ET.SubElement(gfx, y_ns + "Geometry", {"height": "40.0", "width": width, "x": "0.0", "y": "0.0"})
-        ET.SubElement(gfx, y_ns + "Fill", {"color": COLOURS.get(d.get("type", ""), "#CCCCCC"),
+        ET.SubElement(gfx, y_ns + "Fill", {"color": node_colour(d),
                                            "transparent": "false"})
         ET.SubElement(gfx, y_ns + "BorderStyle", {"color": "#000000", "type": "line", "width": "1.0"})
         lab = ET.SubElement(gfx, y_ns + "NodeLabel", {"alignment": "center", "autoSizePolicy": "content",
@@ -249,7 +248,7 @@ def to_graphml(G: nx.MultiDiGraph) -> bytes:
         edge = ET.SubElement(graph, g_ns + "edge", {"id": f"e{i}", "source": str(u), "target": str(v)})
         data(edge, "edge", d)
         gfx = ET.SubElement(ET.SubElement(edge, g_ns + "data", {"key": "eg"}), y_ns + "PolyLineEdge")
-        ET.SubElement(gfx, y_ns + "LineStyle", {"color": STATUS_COLOURS.get(d.get("status", ""), "#000000"),
+        ET.SubElement(gfx, y_ns + "LineStyle", {"color": edge_colour(d),
                                                 "type": "line", "width": "1.0"})
         ET.SubElement(gfx, y_ns + "Arrows", {"source": "none", "target": "standard"})
         lab = ET.SubElement(gfx, y_ns + "EdgeLabel", {"visible": "true"})
@@ -271,10 +270,10 @@ def to_dot(G: nx.MultiDiGraph) -> str:
     for n, d in G.nodes(data=True):
         shape = "ellipse" if d.get("type") == "place" else "box"
         lines.append(f"  {_dot_id(n)} [label={_dot_id(d.get('label', n))}, shape={shape}, "
-                     f"fillcolor={_dot_id(COLOURS.get(d.get('type', ''), '#cccccc'))}, "
+                     f"fillcolor={_dot_id(node_colour(d))}, fontcolor=\"#ffffff\", "
                      f"tooltip={_dot_id(d.get('type', ''))}];")
     for u, v, d in G.edges(data=True):
-        colour = STATUS_COLOURS.get(d.get("status", ""), "#555555")
+        colour = edge_colour(d)
         label = _dot_id(d.get("label", d.get("relation", "")))
         lines.append(f"  {_dot_id(u)} -> {_dot_id(v)} [label={label}, color={_dot_id(colour)}];")
     lines.append("}")

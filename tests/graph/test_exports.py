@@ -141,3 +141,42 @@ def test_status_edges_carry_the_vietnamese_label_and_keep_the_key(mini_store):
     assert "Dừng thực hiện 2022-10" in labels
     dot = export(mini_store, "dot").decode()
     assert '"Dừng thực hiện 2022-10"' in dot and '"stopped 2022-10"' not in dot
+
+
+def _explorer_colours(name: str) -> dict[str, str]:
+    """A colour table of the explorer's script, read from its source."""
+    import re
+    from pathlib import Path
+
+    js = (Path(__file__).parents[2] / "api" / "static" / "explore.js").read_text(encoding="utf-8")
+    body = re.search(name + r" = \{(.*?)\};", js, re.S).group(1)
+    return dict(re.findall(r'(\w+): "(#[0-9a-fA-F]{6})"', body))
+
+
+def test_the_palette_is_the_explorers():
+    from graph.palette import palette
+
+    types = _explorer_colours("TYPE_COLOURS")
+    assert {k: palette()["node"][k] for k in types} == types
+    assert palette()["status"] == _explorer_colours("STATUS_COLOURS")
+
+
+def test_dot_graphml_and_cytoscape_use_the_palette(mini_store):
+    from graph.palette import palette
+
+    nodes, stopped = palette()["node"], palette()["status"]["stopped"]
+    place, province = nodes["place"], nodes["province"]
+    thuan_thanh, bac_ninh = U + "unit/2023/262", U + "unit/2023/27"
+    dot = export(mini_store, "dot").decode()
+    assert f'"{thuan_thanh}" [label="huyện Thuận Thành", shape=ellipse, fillcolor="{place}"' in dot
+    assert f'fillcolor="{province}"' in dot and f'color="{stopped}"' in dot
+    y = "{http://www.yworks.com/xml/graphml}"
+    root = ET.fromstring(export(mini_store, "graphml"))
+    fills = {n.get("id"): n.find(f".//{y}Fill").get("color") for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")}
+    assert fills[thuan_thanh] == place and fills[bac_ninh] == province
+    lines = {e.get("color") for e in root.iter(f"{y}LineStyle")}
+    assert stopped in lines and palette()["edge"] in lines
+    cy = json.loads(export(mini_store, "cytoscape"))["elements"]
+    colours = {n["data"]["id"]: n["data"]["color"] for n in cy["nodes"]}
+    assert colours[thuan_thanh] == place and colours[bac_ninh] == province
+    assert stopped in {e["data"]["color"] for e in cy["edges"]}
