@@ -19,7 +19,7 @@ import networkx as nx
 from rdflib import Dataset, Graph, URIRef
 
 from graph.named import get
-from graph.palette import edge_colour, node_colour, palette
+from graph.palette import edge_colour, node_colour, palette, rgb
 from graph.projection import project
 from graph.store import Store
 from graph.terms import IRI
@@ -155,9 +155,7 @@ def write_graph(G: nx.MultiDiGraph, fmt: str) -> bytes:
     if fmt == "graphml":
         return to_graphml(G)
     if fmt == "gexf":
-        buf = BytesIO()
-        nx.write_gexf(G, buf)
-        return buf.getvalue()
+        return to_gexf(G)
     if fmt == "cytoscape":
         return json.dumps(to_cytoscape(G), ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "nodelink":
@@ -167,6 +165,48 @@ def write_graph(G: nx.MultiDiGraph, fmt: str) -> bytes:
     if fmt == "svg":
         return to_svg(G)
     raise ValueError(f"unknown graph format {fmt!r}")
+
+
+LAYOUT_SEED = 18  # the same graph is laid out the same way in every export and every run
+LAYOUT_SCALE = 1000.0
+
+
+def positions(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Seeded spring-layout positions (undirected, one edge per pair), so every tool opens a laid-out graph.
+
+    networkx lays out 500 nodes or more with scipy; without it such a graph falls back to a circle.
+    """
+    if not len(G):
+        return {}
+    H = nx.Graph(G.to_undirected(as_view=True))
+    try:
+        pos = nx.spring_layout(H, seed=LAYOUT_SEED, scale=LAYOUT_SCALE)
+    except ImportError:
+        pos = nx.circular_layout(H, scale=LAYOUT_SCALE)
+    return {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in pos.items()}
+
+
+def node_size(G: nx.MultiDiGraph, n: str) -> float:
+    """Drawn size of a node: grows with the square root of its degree, so hubs stand out without swamping."""
+    return round(10.0 + 6.0 * G.degree(n) ** 0.5, 2)
+
+
+def to_gexf(G: nx.MultiDiGraph) -> bytes:
+    """GEXF for Gephi: viz colour, size and position on every node, viz colour on every edge, and the
+    start/end intervals of the projection's timeline (networkx writes them as attributes of the element)."""
+    H = G.copy()
+    pos = positions(H)
+    for n, d in H.nodes(data=True):
+        r, g, b = rgb(node_colour(d))
+        x, y = pos[n]
+        d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": node_size(G, n),
+                    "position": {"x": x, "y": y, "z": 0.0}}
+    for *_, d in H.edges(data=True):
+        r, g, b = rgb(edge_colour(d))
+        d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
+    buf = BytesIO()
+    nx.write_gexf(H, buf)
+    return buf.getvalue()
 
 
 def read_node_link(data: dict[str, Any] | str | bytes) -> nx.MultiDiGraph:

@@ -95,12 +95,50 @@ def project(
         if row.get("spatial") and G.has_node(row["spatial"]):
             G.add_edge(row["article"], row["spatial"], key="about", relation="about", label="về")
     _add_events(G, events)
+    timeline(G)
 
     if place is not None and radius is not None:
         if place not in G:
             return nx.MultiDiGraph(name="bomay")
         G = nx.MultiDiGraph(nx.ego_graph(G, place, radius=radius, undirected=True))
     return G
+
+
+def timeline(G: nx.MultiDiGraph) -> None:
+    """Give every node and edge the interval it has on the status timeline, for Gephi's timeline.
+
+    Status (and decided) edges hold from their event's start to the next event of the application. A node
+    lives from its first timed edge's start, and ends only when every one of those edges has ended. An
+    untimed edge (component, part_of, reports, about) lives while both its ends do; a node timed by none
+    of the events (an agency, a province) then takes its interval from those edges.
+    """
+    def span(edges: list[dict[str, Any]]) -> dict[str, str]:
+        starts = [d["start"] for d in edges if "start" in d]
+        if not starts:
+            return {}
+        out = {"start": min(starts)}
+        ends = [d.get("end") for d in edges if "start" in d]
+        if all(ends):
+            out["end"] = max(ends)
+        return out
+
+    def incident(n: str) -> list[dict[str, Any]]:
+        return [d for *_, d in G.in_edges(n, data=True)] + [d for *_, d in G.out_edges(n, data=True)]
+
+    for n, d in G.nodes(data=True):
+        d.update(span(incident(n)))
+    for u, v, d in G.edges(data=True):
+        if "start" in d:
+            continue
+        ends = [G.nodes[x] for x in (u, v) if "start" in G.nodes[x]]
+        if ends:
+            d["start"] = max(x["start"] for x in ends)
+            closes = [x["end"] for x in ends if "end" in x]
+            if closes and min(closes) > d["start"]:
+                d["end"] = min(closes)
+    for n, d in G.nodes(data=True):
+        if "start" not in d:
+            d.update(span(incident(n)))
 
 
 def _add_models(G: nx.MultiDiGraph, rows: list[dict[str, Any]], wanted: list[str]) -> None:
@@ -191,7 +229,8 @@ def _add_events(G: nx.MultiDiGraph, events: list[dict[str, Any]]) -> None:
             G.add_edge(e["model"], e["place"], key=e["event"], **attrs)
             if e.get("document") and G.has_node(e["document"]):
                 G.add_edge(e["document"], e["model"], key=e["event"] + "#decided", relation="decided",
-                           label=vi, status=status, **_clean({"start": start}))
+                           label=vi, status=status, status_label=vi,
+                           **_clean({"start": start, "end": attrs.get("end")}))
             if e.get("article") and G.has_node(e["article"]) and not G.has_edge(e["article"], e["model"],
                                                                                   key="reports"):
                 G.add_edge(e["article"], e["model"], key="reports", relation="reports", label="đưa tin")

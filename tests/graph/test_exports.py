@@ -180,3 +180,60 @@ def test_dot_graphml_and_cytoscape_use_the_palette(mini_store):
     colours = {n["data"]["id"]: n["data"]["color"] for n in cy["nodes"]}
     assert colours[thuan_thanh] == place and colours[bac_ninh] == province
     assert stopped in {e["data"]["color"] for e in cy["edges"]}
+
+
+def test_gexf_has_viz_and_a_timeline_on_every_timed_node_and_edge(mini_store):
+    from graph.palette import palette, rgb
+
+    G = project(mini_store)
+    data = export(mini_store, "gexf")
+    H = nx.read_gexf(io.BytesIO(data))
+    thuan_thanh = U + "unit/2023/262"
+    viz = H.nodes[thuan_thanh]["viz"]
+    assert H.nodes[thuan_thanh]["label"] == "huyện Thuận Thành"
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == rgb(palette()["node"]["place"])
+    assert all({"color", "size", "position"} <= set(d["viz"]) for _, d in H.nodes(data=True))
+    sizes = {n: d["viz"]["size"] for n, d in H.nodes(data=True)}
+    hub = max(G.nodes, key=G.degree)
+    assert sizes[hub] == max(sizes.values()) > min(sizes.values())
+    points = {(d["viz"]["position"]["x"], d["viz"]["position"]["y"]) for _, d in H.nodes(data=True)}
+    assert len(points) == len(H)
+    assert export(mini_store, "gexf").split(b"</meta>")[1] == data.split(b"</meta>")[1]  # seeded layout
+    assert all("start" in d for _, d in H.nodes(data=True))
+    status = [d for *_, d in H.edges(data=True) if d.get("relation") == "status"]
+    assert status and all("start" in d for d in status)
+    assert all("start" in d for *_, d in H.edges(data=True) if d.get("relation") != "about")
+    for d in status:
+        if "end" in d:
+            assert d["start"] < d["end"]
+    ns = "{http://www.gexf.net/1.2draft}"
+    edges = ET.fromstring(data).iter(f"{ns}edge")
+    edge_colours = {tuple(int(c.get(k)) for k in "rgb") for e in edges for c in e if c.tag.endswith("color")}
+    assert rgb(palette()["status"]["stopped"]) in edge_colours and rgb(palette()["edge"]) in edge_colours
+
+
+def test_gexf_intervals_follow_the_status_timeline():
+    from graph.exports import write_graph
+    from graph.projection import _add_events, timeline
+
+    G = nx.MultiDiGraph()
+    G.add_node("m", type="model", label="m")
+    G.add_node("p", type="place", label="p")
+    G.add_node("q", type="place", label="q")
+    G.add_node("a", type="agency", label="a")
+    G.add_edge("m", "a", key="component", relation="component")
+    G.add_edge("p", "q", key="part_of", relation="part_of")
+    rows = [{"event": f"e{i}", "app": "a1", "model": "m", "place": "p", "status": f"vocab/status/{s}",
+             "periodStart": d, "when": d[:7]} for i, (s, d) in enumerate([("implemented", "2020-01-01"),
+                                                                          ("paused", "2021-06-01"),
+                                                                          ("ended", "2022-10-01")])]
+    _add_events(G, rows)
+    timeline(G)
+    H = nx.read_gexf(io.BytesIO(write_graph(G, "gexf")))
+    spans = {(u, v, d["status"]): (d.get("start"), d.get("end")) for u, v, d in H.edges(data=True)
+             if "status" in d}
+    assert spans == {("m", "p", "implemented"): ("2020-01-01", "2021-06-01"),
+                     ("m", "p", "paused"): ("2021-06-01", "2022-10-01"),
+                     ("m", "p", "ended"): ("2022-10-01", None)}
+    assert H.nodes["m"]["start"] == "2020-01-01" and "end" not in H.nodes["m"]
+    assert H.nodes["a"]["start"] == H.nodes["q"]["start"] == "2020-01-01"
