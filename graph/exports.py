@@ -218,14 +218,45 @@ def read_node_link(data: dict[str, Any] | str | bytes) -> nx.MultiDiGraph:
 
 
 def to_cytoscape(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Cytoscape.js elements JSON; every node's `name` is its label."""
+    """Cytoscape.js elements JSON: every node's `name` is its label, `color`/`size` from the palette and
+    its degree, `position` from the shared layout; `style` (cytoscape_style) so it opens coloured."""
     H = G.copy()
-    for _, d in H.nodes(data=True):
+    for n, d in H.nodes(data=True):
         d.setdefault("name", d.get("label", ""))
         d["color"] = node_colour(d)
+        d["size"] = node_size(G, n)
     for *_, d in H.edges(data=True):
         d["color"] = edge_colour(d)
-    return nx.cytoscape_data(H)
+    out = nx.cytoscape_data(H)
+    pos = {str(n): xy for n, xy in positions(G).items()}
+    for element in out["elements"]["nodes"]:
+        x, y = pos[element["data"]["id"]]
+        element["position"] = {"x": x, "y": -y}  # screen y grows downwards
+    out["style"] = cytoscape_style()[0]["style"]
+    return out
+
+
+def cytoscape_style() -> list[dict[str, Any]]:
+    """A Cytoscape style file (the `cyjs` style JSON Cytoscape desktop imports; its `style` list is what
+    cytoscape.js takes): colours, sizes and labels mapped from the element data the export writes."""
+    return [{
+        "format_version": "1.0",
+        "generated_by": "bomay-kg",
+        "target_cytoscapejs_version": "~3.0",
+        "title": "Bộ Máy KG",
+        "style": [
+            {"selector": "node", "css": {
+                "background-color": "data(color)", "label": "data(label)", "width": "data(size)",
+                "height": "data(size)", "font-size": 10, "text-valign": "bottom", "color": "#222222"}},
+            {"selector": "node[type = 'place']", "css": {"shape": "ellipse"}},
+            {"selector": "node[type != 'place']", "css": {"shape": "round-rectangle"}},
+            {"selector": "edge", "css": {
+                "line-color": "data(color)", "target-arrow-color": "data(color)",
+                "target-arrow-shape": "triangle", "curve-style": "bezier", "width": 1.5}},
+            {"selector": "edge[relation = 'status']", "css": {"label": "data(label)", "font-size": 8,
+                                                               "width": 3}},
+        ],
+    }]
 
 
 _GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -245,13 +276,16 @@ def _attr_keys(items: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def to_graphml(G: nx.MultiDiGraph) -> bytes:
-    """GraphML with plain data keys (networkx, Gephi) plus yFiles ShapeNode/NodeLabel and PolyLineEdge/
-    EdgeLabel graphics, which is what yEd needs to show labels."""
+    """GraphML with plain data keys (networkx, Gephi: x, y, size, color among them) plus yFiles ShapeNode/
+    NodeLabel and PolyLineEdge/EdgeLabel graphics, which is what yEd needs to show labels and positions."""
     ET.register_namespace("", _GRAPHML_NS)
     ET.register_namespace("y", _Y_NS)
     g_ns, y_ns = f"{{{_GRAPHML_NS}}}", f"{{{_Y_NS}}}"
     root = ET.Element(g_ns + "graphml")
-    node_keys = _attr_keys([d for _, d in G.nodes(data=True)])
+    pos = positions(G)
+    placed = {n: {"x": pos[n][0], "y": -pos[n][1], "size": node_size(G, n), "color": node_colour(d)}
+              for n, d in G.nodes(data=True)}
+    node_keys = _attr_keys([{**d, **placed[n]} for n, d in G.nodes(data=True)])
     edge_keys = _attr_keys([d for *_, d in G.edges(data=True)])
     ids: dict[tuple[str, str], str] = {}
     for domain, keys in (("node", node_keys), ("edge", edge_keys)):
@@ -270,11 +304,12 @@ def to_graphml(G: nx.MultiDiGraph) -> bytes:
 
     for n, d in G.nodes(data=True):
         node = ET.SubElement(graph, g_ns + "node", {"id": str(n)})
-        data(node, "node", d)
+        data(node, "node", {**d, **placed[n]})
         label = str(d.get("label", n))
         gfx = ET.SubElement(ET.SubElement(node, g_ns + "data", {"key": "ng"}), y_ns + "ShapeNode")
         width = f"{max(60, 7 * min(len(label), 40))}.0"
-        ET.SubElement(gfx, y_ns + "Geometry", {"height": "40.0", "width": width, "x": "0.0", "y": "0.0"})
+        ET.SubElement(gfx, y_ns + "Geometry", {"height": "40.0", "width": width,
+                                               "x": str(placed[n]["x"]), "y": str(placed[n]["y"])})
         ET.SubElement(gfx, y_ns + "Fill", {"color": node_colour(d),
                                            "transparent": "false"})
         ET.SubElement(gfx, y_ns + "BorderStyle", {"color": "#000000", "type": "line", "width": "1.0"})

@@ -237,3 +237,29 @@ def test_gexf_intervals_follow_the_status_timeline():
                      ("m", "p", "ended"): ("2022-10-01", None)}
     assert H.nodes["m"]["start"] == "2020-01-01" and "end" not in H.nodes["m"]
     assert H.nodes["a"]["start"] == H.nodes["q"]["start"] == "2020-01-01"
+
+
+def test_graphml_and_cytoscape_share_the_layout_and_cytoscape_opens_coloured(mini_store):
+    from graph.exports import positions
+
+    G = project(mini_store)
+    pos = positions(G)
+    assert len(set(pos.values())) == len(G)
+    data = export(mini_store, "graphml")
+    H = nx.read_graphml(io.BytesIO(data))
+    y = "{http://www.yworks.com/xml/graphml}"
+    geometry = {n.get("id"): n.find(f".//{y}Geometry") for n in ET.fromstring(data).iter(
+        "{http://graphml.graphdrawing.org/xmlns}node")}
+    cy = json.loads(export(mini_store, "cytoscape"))
+    at = {n["data"]["id"]: n["position"] for n in cy["elements"]["nodes"]}
+    for n, (x, yy) in pos.items():
+        assert (float(H.nodes[n]["x"]), float(H.nodes[n]["y"])) == (x, -yy)  # read from yEd's Geometry
+        assert (float(geometry[n].get("x")), float(geometry[n].get("y"))) == (x, -yy)
+        assert (at[n]["x"], at[n]["y"]) == (x, -yy)
+    assert len({e.text for e in ET.fromstring(data).iter(f"{y}NodeLabel")}) > 1  # yEd labels kept
+    style = {s["selector"]: s["css"] for s in cy["style"]}
+    assert style["node"]["background-color"] == "data(color)" and style["node"]["label"] == "data(label)"
+    assert style["edge"]["line-color"] == "data(color)"
+    assert all(n["data"]["color"].startswith("#") and n["data"]["size"] > 0 for n in cy["elements"]["nodes"])
+    desktop = exports.cytoscape_style()
+    assert desktop[0]["format_version"] == "1.0" and desktop[0]["style"] == cy["style"]
