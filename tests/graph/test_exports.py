@@ -263,3 +263,34 @@ def test_graphml_and_cytoscape_share_the_layout_and_cytoscape_opens_coloured(min
     assert all(n["data"]["color"].startswith("#") and n["data"]["size"] > 0 for n in cy["elements"]["nodes"])
     desktop = exports.cytoscape_style()
     assert desktop[0]["format_version"] == "1.0" and desktop[0]["style"] == cy["style"]
+
+
+def test_dot_opens_in_graphviz_with_the_labels_and_colours(mini_store):
+    import shutil
+    import subprocess
+
+    from graph.palette import palette
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz not installed (.ci/run installs it)")
+    done = subprocess.run(["dot", "-Tjson0"], input=export(mini_store, "dot"), capture_output=True,
+                          timeout=60, check=True)
+    drawn = json.loads(done.stdout)
+    nodes = {o["name"]: o for o in drawn["objects"]}
+    thuan_thanh = nodes[U + "unit/2023/262"]
+    assert thuan_thanh["label"] == "huyện Thuận Thành"
+    assert thuan_thanh["fillcolor"] == palette()["node"]["place"]
+    edges = {(e["label"], e["color"]) for e in drawn["edges"]}
+    assert ("Dừng thực hiện 2022-10", palette()["status"]["stopped"]) in edges
+    assert ("thuộc", palette()["edge"]) in edges
+    assert len(drawn["objects"]) == project(mini_store).number_of_nodes()
+
+
+def test_graphml_read_by_networkx_gives_colours_labels_and_intervals(mini_store):
+    from graph.palette import palette
+
+    H = nx.read_graphml(io.BytesIO(export(mini_store, "graphml")))
+    assert H.nodes[U + "unit/2023/262"]["color"] == palette()["node"]["place"]
+    status = [d for *_, d in H.edges(data=True) if d.get("relation") == "status"]
+    assert {"Dừng thực hiện", "stopped"} <= {x for d in status for x in (d["status_label"], d["status"])}
+    assert all(d["start"] for d in status) and all("start" in d for _, d in H.nodes(data=True))
