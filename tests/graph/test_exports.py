@@ -294,3 +294,29 @@ def test_graphml_read_by_networkx_gives_colours_labels_and_intervals(mini_store)
     status = [d for *_, d in H.edges(data=True) if d.get("relation") == "status"]
     assert {"Dừng thực hiện", "stopped"} <= {x for d in status for x in (d["status_label"], d["status"])}
     assert all(d["start"] for d in status) and all("start" in d for _, d in H.nodes(data=True))
+
+
+def test_cytoscape_json_opens_in_cytoscape_js_coloured_and_laid_out(mini_store):
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from graph.exports import positions
+    from graph.palette import palette, rgb
+
+    root = Path(__file__).parents[2]
+    if shutil.which("node") is None or not (root / "node_modules" / "cytoscape").is_dir():
+        pytest.skip("node or the cytoscape npm package (make install: npm ci) is missing")
+    done = subprocess.run(["node", str(Path(__file__).with_name("cytoscape_read.js"))],
+                          input=export(mini_store, "cytoscape"), capture_output=True, timeout=60,
+                          check=True, cwd=root)
+    drawn = json.loads(done.stdout)
+    G = project(mini_store)
+    assert len(drawn["nodes"]) == G.number_of_nodes() and len(drawn["edges"]) == G.number_of_edges()
+    thuan_thanh = drawn["nodes"][U + "unit/2023/262"]
+    assert thuan_thanh["label"] == "huyện Thuận Thành"
+    assert thuan_thanh["colour"] == "rgb({},{},{})".format(*rgb(palette()["node"]["place"]))
+    x, y = positions(G)[U + "unit/2023/262"]
+    assert (thuan_thanh["position"]["x"], thuan_thanh["position"]["y"]) == (x, -y)
+    stopped = "rgb({},{},{})".format(*rgb(palette()["status"]["stopped"]))
+    assert {"label": "Dừng thực hiện 2022-10", "colour": stopped} in drawn["edges"]
