@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import errors, logs
+from api import errors, headlimit, logs
 from api.config import Settings, SettingsError
 from api.engine import WorkerPool
 from api.ingest_pool import IngestPool
@@ -66,6 +66,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     except SettingsError as e:
         print(f"bomay: cấu hình sai / bad setting: {e}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    headlimit.install()  # uvicorn's httptools protocol: request heads bounded (api/headlimit.py)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -61,4 +61,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return error_response(500, "internal_error", f"Lỗi máy chủ / internal error: {type(exc).__name__}")
+        # The log has the traceback (uvicorn's handler); the client gets no class or module name.
+        return error_response(500, "internal_error", "Lỗi máy chủ. / Internal server error.")

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import named
+from api import conneg, named
 from api.errors import ApiError, ErrorBody
 from api.sparql import PREFIX_MAP, run_engine
 from graph.sparql import set_slice, subquery_where_brace, where_brace
@@ -230,12 +230,17 @@ async def run_jobs(request: Request, jobs: list[dict[str, Any]]) -> list[Any]:
 
 
 def _format(request: Request, suffix: str | None) -> str:
+    """`json`, `jsonld` or `csv`: the suffix, else the Accept header's q-values for those media types as
+    named (JSON-LD and CSV only when asked for by name and not below JSON; `q=0` refuses a type)."""
     if suffix:
         return suffix
-    accept = request.headers.get("accept", "")
-    if "application/ld+json" in accept:
+    q = {media: 0.0 for media in ("application/json", "application/ld+json", "text/csv")}
+    for media, weight, _pos in conneg.parse_accept(request.headers.get("accept")):
+        if media in q:
+            q[media] = weight
+    if q["application/ld+json"] > 0 and q["application/ld+json"] >= q["application/json"]:
         return "jsonld"
-    if "text/csv" in accept and "application/json" not in accept:
+    if q["text/csv"] > q["application/json"]:
         return "csv"
     return "json"
 
@@ -306,7 +311,7 @@ async def detail(
     request: Request, iri: str, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
     """JSON detail, or the resource's own triples as JSON-LD when asked for."""
-    if "application/ld+json" in request.headers.get("accept", ""):
+    if _format(request, None) == "jsonld":
         data, media = await run_engine(
             request,
             {

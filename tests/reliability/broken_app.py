@@ -10,6 +10,9 @@ RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used
 
     RELIABILITY_BREAK=lexer       pytest tests/reliability/test_service_bypass.py -k "forms or router"
     RELIABILITY_BREAK=netguard    pytest tests/reliability/test_service_bypass.py -k workers   # must fail
+    RELIABILITY_BREAK=depth       pytest tests/reliability/test_request_limits.py -k nesting   # must fail
+    RELIABILITY_BREAK=headlimit   pytest tests/reliability/test_request_limits.py -k headers   # must fail
+    RELIABILITY_BREAK=urlcheck    pytest tests/reliability/test_request_limits.py -k urls      # must fail
 
 `lexer` gives the one lexer back the gaps issue 16 found (no escapes in IRIs or prefixed names, `<` always
 an IRI); `netguard` lets query workers open sockets. `create_unguarded_app` is the app with the SERVICE
@@ -51,6 +54,18 @@ def create_app(**kw: Any) -> Any:
             real_init(self, ctx, snapshot, False)
 
         engine._Worker.__init__ = networked
+    elif broken == "depth":
+        from api import sparql_check
+
+        sparql_check.MAX_DEPTH = 10**9
+    elif broken == "headlimit":
+        from api import headlimit
+
+        headlimit.install = lambda: None
+    elif broken == "urlcheck":
+        from api import articles
+
+        articles.check_url = lambda url: None
     elif broken == "token":
         from api import articles
 
