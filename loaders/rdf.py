@@ -19,7 +19,7 @@ from ontology.text import fold, slug
 
 from .lexicon import load
 from .normalise import prepare
-from .roles import canonical_key, model_keys
+from .roles import canonical_key, concept_of, distinct_components, model_keys
 
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 
@@ -120,6 +120,11 @@ def _canonical_label(f: dict, keys: list[str]) -> str | None:
     return f"{label} ({level.lower()})" if level else label
 
 
+def capitalised(label: str) -> str:
+    """The label with a capital first letter ("Người đứng đầu UBND..."), the rest as written."""
+    return label[:1].upper() + label[1:]
+
+
 def _add_component(g: Graph, text: str, key: str, concept: str | None, position: bool) -> URIRef:
     node = URIRef(ID[f"{'position' if position else 'agency'}/{_key_slug(key)}"])
     g.add((node, RDF.type, BOMAY.Position if position else BOMAY.Agency))
@@ -136,7 +141,9 @@ def _add_legal(g: Graph, doc: dict) -> URIRef:
     cls = load("rdf")["document_classes"].get(kind or "", None)
     g.add((node, RDF.type, BOMAY[cls] if cls else BOMAY.LegalDocument))
     g.add((node, BOMAY.documentNumber, Literal(doc["number"])))
-    g.add((node, RDFS.label, Literal(f"{doc.get('kind') or 'Văn bản'} {doc['number']}", lang="vi")))
+    label = f"{doc.get('kind') or 'Văn bản'} {doc['number']}"
+    g.add((node, RDFS.label, Literal(label, lang="vi")))
+    g.add((node, BOMAY.searchKey, Literal(fold(label))))
     if kind:
         g.add((node, BOMAY.documentKind, URIRef(VOCAB[f"document-kind/{kind}"])))
     if doc.get("date"):
@@ -183,7 +190,10 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
     g.add((article, RDF.type, BOMAY.SourceDocument))
     g.add((article, DCTERMS.identifier, Literal(doc_id)))
     if facts.get("title"):
+        # the title is the article's label, and found by search like every other label
         g.add((article, DCTERMS.title, Literal(facts["title"], lang="vi")))
+        g.add((article, RDFS.label, Literal(facts["title"], lang="vi")))
+        g.add((article, BOMAY.searchKey, Literal(fold(facts["title"]))))
     g.add((article, BOMAY.text, Literal(body)))
     legal: dict[str, URIRef] = {}
     for doc in facts.get("documents", []):
@@ -193,8 +203,6 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
     province = facts.get("province")
     models = load("rdf")["model_classes"]
     for n, f in enumerate(facts.get("models", [])):
-        keys = f.get("component_keys") or [canonical_key(c) for c in f["components"]]
-        types = f.get("component_types") or [None] * len(keys)
         model = model_iri(f["kind"], f["level"], model_keys(f["components"]))
         g.add((model, RDF.type, BOMAY[models[f["kind"]]]))
         g.add((model, RDF.type, BOMAY.PilotModel))
@@ -202,17 +210,19 @@ def facts_to_graph(facts: dict, text: str) -> Graph:
         if f["level"]:
             g.add((model, BOMAY.level, URIRef(VOCAB[f"level/{f['level']}"])))
         wording = _model_label(f["kind"], f["components"], f.get("result"))
-        comps = f["components"]
-        ordered = [canonical_key(c) for c in comps] if position_kind(f) else model_keys(comps)
-        label = _canonical_label(f, ordered) or wording
+        parts = distinct_components(f["components"])
+        label = capitalised(
+            _canonical_label(f, [key for _, key in parts])
+            or _model_label(f["kind"], [text for text, _ in parts], f.get("result"))
+        )
         g.add((model, RDFS.label, Literal(label, lang="vi")))
         g.add((model, BOMAY.searchKey, Literal(fold(label))))
         if wording != label:
             g.add((model, SKOS.altLabel, Literal(wording, lang="vi")))
             g.add((model, BOMAY.searchKey, Literal(fold(wording))))
         position = position_kind(f)
-        for comp, key, concept in zip(f["components"], keys, types, strict=False):
-            g.add((model, BOMAY.component, _add_component(g, comp, key, concept, position)))
+        for text, key in parts:
+            g.add((model, BOMAY.component, _add_component(g, text, key, concept_of(text), position)))
         if f.get("result"):
             res = canonical_key(f["result"])
             g.add((model, BOMAY.result, _add_component(g, f["result"], res, None, False)))

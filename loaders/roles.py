@@ -133,23 +133,78 @@ def canonical_key(component: str) -> str:
     return " ".join(words)
 
 
+def denoted(component: str) -> list[str]:
+    """The components a phrase denotes: "Văn phòng HĐND và UBND huyện" is the offices of both bodies
+    ("Văn phòng HĐND huyện", "Văn phòng UBND huyện"); any other phrase denotes itself."""
+    parts = {p.lower() for p in load("relations")["merger"]["shared_office_parts"]}
+    m = re.match(r"(?i)(văn phòng)\s+(.+?)(?:\s*[-–,]\s*|\s+và\s+)(.+)$", component.strip())
+    if m and m.group(2).lower() in parts and m.group(3).split()[0].lower() in parts | {"ubnd", "hđnd"}:
+        tail = m.group(3)
+        return [f"{m.group(1)} {m.group(2)} {' '.join(tail.split()[1:])}".strip(), f"{m.group(1)} {tail}"]
+    return [component]
+
+
 def model_keys(components: list[str]) -> list[str]:
     """The sorted, distinct keys that identify a model by its components.
 
-    "Văn phòng HĐND và UBND huyện" counts as the offices of both bodies, so "Văn phòng Huyện ủy với
-    Văn phòng HĐND và UBND" and "Văn phòng Huyện ủy – HĐND – UBND" are one model.
+    "Văn phòng HĐND và UBND huyện" counts as the offices of both bodies (`denoted`), so "Văn phòng Huyện
+    ủy với Văn phòng HĐND và UBND" and "Văn phòng Huyện ủy – HĐND – UBND" are one model.
     """
-    parts = {p.lower() for p in load("relations")["merger"]["shared_office_parts"]}
-    keys: set[str] = set()
+    return sorted({canonical_key(part) for comp in components for part in denoted(comp)})
+
+
+def distinct_components(components: list[str]) -> list[tuple[str, str]]:
+    """(text, key) of each component a model's phrases denote, once per key, in the canonical order
+    (`component_rank`, then the key): one order whichever article words the model."""
+    seen: dict[str, str] = {}
     for comp in components:
-        m = re.match(r"(?i)(văn phòng)\s+(.+?)(?:\s*[-–,]\s*|\s+và\s+)(.+)$", comp.strip())
-        if m and m.group(2).lower() in parts and m.group(3).split()[0].lower() in parts | {"ubnd", "hđnd"}:
-            tail = m.group(3)
-            keys.add(canonical_key(f"{m.group(1)} {m.group(2)} {' '.join(tail.split()[1:])}".strip()))
-            keys.add(canonical_key(f"{m.group(1)} {tail}"))
-            continue
-        keys.add(canonical_key(comp))
-    return sorted(keys)
+        for part in denoted(comp):
+            seen.setdefault(canonical_key(part), part)
+    return sorted(((text, key) for key, text in seen.items()), key=lambda tk: (component_rank(tk[0]), tk[1]))
+
+
+@cache
+def _ranks() -> dict[str, int]:
+    """Concept IRI → position of its family in `component_order` (roles.yaml)."""
+    try:
+        import ontology
+
+        found = [c for s in ("agency-type", "position-type") for c in ontology.concepts(s)]
+    except Exception:  # noqa: BLE001 - the vocabulary is optional for recognition
+        return {}
+    lex = load("roles")
+    order = lex["component_order"]
+    by_iri = {c.iri: c for c in found}
+    council = {c.iri for c in found if c.slug in set(lex["council_roots"])}
+
+    def under_council(iri: str, seen: frozenset[str] = frozenset()) -> bool:
+        c = by_iri.get(iri)
+        if iri in council:
+            return True
+        if c is None or iri in seen:
+            return False
+        return any(under_council(up, seen | {iri}) for up in (*c.broader, *c.in_agency_types))
+
+    ranks = {}
+    for c in found:
+        family = "council" if under_council(c.iri) else "committee" if c.category == "state" else c.category
+        if family == "general" and c.in_agency_types:  # a post takes the family of its body
+            up = by_iri.get(c.in_agency_types[0])
+            family = "committee" if up and up.category == "state" else (up.category if up else family)
+        ranks[c.iri] = order.index(family) if family in order else len(order)
+    return ranks
+
+
+def component_rank(component: str) -> int:
+    """Where a component stands in a model's label: party, council, committee, front, mass
+    organisations... (`component_order` in roles.yaml); unknown components last."""
+    order = load("roles")["component_order"]
+    general, last = order.index("general"), len(order)
+    ranks = _ranks()
+    words = component.split()
+    found = [ranks.get(concept_of(" ".join(words[i:])) or "", last) for i in range(len(words))]
+    # a general post ("người đứng đầu", "Giám đốc") takes the family of the body named after it
+    return next((r for r in found if r < general), min(found, default=last))
 
 
 @cache
