@@ -150,7 +150,7 @@ def query(
     """Run a SPARQL query (or a named query) against the store, read-only."""
     from pathlib import Path
 
-    from graph import named
+    from graph import named, resolve
     from graph.sparql import bind, query_form
     from graph.store import QueryError
 
@@ -158,25 +158,28 @@ def query(
         typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format}", err=True)
         raise typer.Exit(2)
     params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
-    try:
-        if sparql in named.named_queries():
-            q = named.get(sparql)
-            text = bind(q.text, q.values(params))
-        elif sparql.startswith("@"):
-            text = Path(sparql[1:]).read_text(encoding="utf-8")
-        else:
-            text = sparql
-        form = query_form(text)
-    except (ValueError, OSError) as e:
-        typer.echo(f"Truy vấn không hợp lệ / bad query: {e}", err=True)
-        raise typer.Exit(2) from None
-    if form == "UPDATE":
-        typer.echo("Chỉ đọc / read-only: use `bomay ingest` to write", err=True)
-        raise typer.Exit(2)
     accept = {"json": "application/sparql-results+json, application/ld+json",
               "csv": "text/csv, application/n-triples",
               "table": "text/tab-separated-values, text/turtle"}[format]
     with _open_store(store, read_only=True) as st:
+        try:
+            if sparql in named.named_queries():  # parameters naming things: IRI, id or words
+                q = named.get(sparql)
+                text = bind(q.text, resolve.drive(st, resolve.params_steps(q, params)))
+            elif sparql.startswith("@"):
+                text = Path(sparql[1:]).read_text(encoding="utf-8")
+            else:
+                text = sparql
+            form = query_form(text)
+        except LookupError as e:
+            typer.echo(f"Không có gì khớp / nothing matches: {e}", err=True)
+            raise typer.Exit(2) from None
+        except (ValueError, OSError) as e:
+            typer.echo(f"Truy vấn không hợp lệ / bad query: {e}", err=True)
+            raise typer.Exit(2) from None
+        if form == "UPDATE":
+            typer.echo("Chỉ đọc / read-only: use `bomay ingest` to write", err=True)
+            raise typer.Exit(2)
         try:
             if format == "table" and form == "SELECT":
                 typer.echo(_table(st.select(text)))

@@ -14,24 +14,13 @@ from fastapi.responses import Response
 
 from api.errors import ApiError, ErrorBody
 from api.sparql import PREFIX_MAP, run_engine
+from graph.exports import ALIASES, FORMATS
 
 router = APIRouter(tags=["Export"])
 
 
-class ExportFormat(StrEnum):
-    """Định dạng xuất / export format."""
-
-    turtle = "turtle"
-    ntriples = "ntriples"
-    nquads = "nquads"
-    trig = "trig"
-    jsonld = "jsonld"
-    graphml = "graphml"
-    gexf = "gexf"
-    cytoscape = "cytoscape"
-    nodelink = "nodelink"
-    dot = "dot"
-    svg = "svg"
+# Định dạng xuất / export format: the names and the CLI's aliases (`nt`, `ttl`, `cyjs`...).
+ExportFormat = StrEnum("ExportFormat", {name: name for name in (*FORMATS, *sorted(ALIASES))})
 
 
 RDF_FORMATS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
@@ -82,14 +71,15 @@ async def export(
     radius: Annotated[int, Query(ge=0, le=4, description="Bán kính quanh `place` / radius around place")] = 1,
 ) -> Response:
     """Export the graph (or the subgraph of a province, model or place) in one format."""
+    fmt = ALIASES.get(format.value, format.value)
     filtered = any(v is not None for v in (province, model, place))
-    if format.value in RDF_FORMATS and not filtered:
+    if fmt in RDF_FORMATS and not filtered:
         limit = max(request.app.state.settings.result_limit, 2_000_000)
         data, media = await run_engine(
-            request, {"kind": "dump", "graph_format": format.value, "prefixes": PREFIX_MAP, "limit": limit}
+            request, {"kind": "dump", "graph_format": fmt, "prefixes": PREFIX_MAP, "limit": limit}
         )
-        return _file(data, media, format.value)
-    return await _via_graph_exports(request, format.value, province, model, place, radius)
+        return _file(data, media, fmt)
+    return await _via_graph_exports(request, fmt, province, model, place, radius)
 
 
 _EXT = {

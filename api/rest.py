@@ -21,9 +21,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import conneg, named
+from api import conneg
 from api.errors import ApiError, ErrorBody
+from api.resolve import resolve_optional
 from api.sparql import PREFIX_MAP, run_engine
+from graph.named import get as get_query
 from graph.sparql import set_slice, subquery_where_brace, where_brace
 from graph.terms import IRI, sparql_term
 from ontology.namespaces import ID
@@ -83,7 +85,7 @@ STATUS_VI = {
 }
 NONE = "urn:bomay:none"  # the queries' stand-in for "no such resource" (see api_events.rq)
 FILTER_VARS = {"kindQ", "statusQ", "levelQ", "provinceQ", "q", "qRaw"}
-IRI_FILTER_VARS = {"documentQ", "articleQ"}
+IRI_FILTER_VARS = {"documentQ", "articleQ", "provinceIriQ"}
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Danh sách (JSON, JSON-LD hoặc CSV) / list; `Link` và `X-Total-Count` cho phân trang",
@@ -103,6 +105,7 @@ DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 Page = Annotated[int, Query(ge=1, le=100_000, description="Trang (từ 1) / page number")]
 PerPage = Annotated[int, Query(ge=1, le=500, description="Số mục mỗi trang / items per page")]
+PROVINCE_DOC = "Tỉnh: IRI, id (2023/30) hoặc tên, có hoặc không dấu / province: IRI, id or name"
 PLACES_PER_PAGE = 20  # places in one page of a model's detail, each with its whole timeline
 SearchText = Annotated[
     str | None,
@@ -149,7 +152,7 @@ def _folded(text: str | None, field: str) -> str | None:
 def _query_parts(name: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Named query `name` split at the brace opening its WHERE group, and the filter variables it
     uses (literal, IRI): worked out once per query, not per request."""
-    text = named.query(name)
+    text = get_query(name).text
     at = where_brace(text)
     literal = tuple(sorted(v for v in FILTER_VARS if f"?{v} " in text or f"?{v})" in text))
     iri = tuple(sorted(v for v in IRI_FILTER_VARS if f"?{v} " in text))
@@ -179,7 +182,7 @@ def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) 
     """The worker job running one page of named query `name`, whose subquery picks the page: the
     resources are bound inside that subquery (it would not see them from outside) and its
     LIMIT/OFFSET set to the page."""
-    text = named.query(name)
+    text = get_query(name).text
     at = subquery_where_brace(text)
     job = row_job(name)
     job["query"] = set_slice(text[:at] + _values_row(resources) + text[at:], per_page, (page - 1) * per_page)
@@ -215,6 +218,11 @@ def row_job(name: str, **bindings: Any) -> dict[str, Any]:
         "hide": sorted(FILTER_VARS | IRI_FILTER_VARS),  # the worker leaves these out of the rows...
         "drop": NONE,  # ...and the stand-in for "no such resource"
     }
+
+
+def _iri(value: str | None) -> tuple[str, str] | None:
+    """An IRI binding for `row_job`; None stays None (no filter)."""
+    return None if value is None else ("iri", value)
 
 
 async def rows(request: Request, name: str, **bindings: Any) -> list[dict[str, Any]]:
@@ -282,8 +290,21 @@ def paged(
     """
     seen: set = set()
     items = [it for it in items if not (it.get(id_field) in seen or seen.add(it.get(id_field)))]
-    total = len(items)
     chunk = items[(page - 1) * per_page : page * per_page]
+    return page_response(request, chunk, len(items), page, per_page, suffix, id_field)
+
+
+def page_response(
+    request: Request,
+    chunk: list[dict[str, Any]],
+    total: int,
+    page: int,
+    per_page: int,
+    suffix: str | None,
+    id_field: str | None,
+) -> Response:
+    """One page of a list of `total` items in the negotiated format (JSON, JSON-LD, CSV), with Link and
+    X-Total-Count; JSON-LD items get `@id` from `id_field` when given."""
     headers = page_headers(request, page, per_page, total)
     fmt = _format(request, suffix)
     if fmt == "csv":
@@ -302,7 +323,7 @@ def paged(
             )
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "jsonld":
-        body = _jsonld_items([{"@id": it.get(id_field), **it} for it in chunk])
+        body = _jsonld_items([{"@id": it.get(id_field), **it} if id_field else it for it in chunk])
         return JSONResponse(body, media_type="application/ld+json", headers=headers)
     return JSONResponse({"items": chunk, "total": total, "page": page, "per_page": per_page}, headers=headers)
 
@@ -395,7 +416,7 @@ async def _mergers(
     found = await rows(
         request,
         "api_mergers",
-        provinceQ=_folded(province, "province"),
+        provinceIriQ=_iri(await resolve_optional(request, "province", province, "province", 422)),
         statusQ=status.value if status else None,
         levelQ=level.value if level else None,
     )
@@ -459,7 +480,7 @@ def _wrap(fn: Any, suffix: str | None) -> Any:
 async def list_mergers(
     request: Request,
     province: Annotated[
-        str | None, Query(min_length=1, max_length=100, description='Tỉnh, có hoặc không dấu ("bac ninh")')
+        str | None, Query(min_length=1, max_length=300, description=PROVINCE_DOC)
     ] = None,
     status: Annotated[Status | None, Query(description="Trạng thái / status")] = None,
     level: Annotated[Level | None, Query(description="Cấp / level")] = None,
@@ -806,7 +827,7 @@ _list_route("/search", "Tìm kiếm (có hoặc không dấu) / search with or w
 async def list_events(
     request: Request,
     province: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="Tỉnh, có hoặc không dấu / province")
+        str | None, Query(min_length=1, max_length=300, description=PROVINCE_DOC)
     ] = None,
     status: Annotated[
         list[Status] | None, Query(description="Một hoặc nhiều trạng thái / one or more")
@@ -829,7 +850,7 @@ async def list_events(
     found = await rows(
         request,
         "api_events",
-        provinceQ=_folded(province, "province"),
+        provinceIriQ=_iri(await resolve_optional(request, "province", province, "province", 422)),
         kindQ=kind.value if kind else None,
         levelQ=level.value if level else None,
     )

@@ -4,10 +4,15 @@ A query declares its parameters in header comments, so that callers (the REST la
 them without guessing:
 
     # CQ3 — For a place, every model applied there, as a timeline.
-    # param place iri : the administrative unit
-    # param inStatus iri? : optional filter (a trailing `?` marks an optional parameter)
+    # param place iri(unit) : the administrative unit
+    # param inStatus iri(status)? : optional filter (a trailing `?` marks an optional parameter)
+    # paging 50
 
-Types: `iri`, `string`, `integer`. Values are bound with VALUES blocks (graph.sparql.bind), never pasted.
+Types: `iri`, `string`, `integer`. `iri(KIND)` says what the IRI names (graph.resolve.KINDS: unit,
+province, model, document, resource, or a vocabulary scheme such as status or level), so a caller may
+give its id or words instead (graph.resolve). `# paging N` makes the query a list served in pages of
+N rows by default, each page and the total asked of the engine (`page_query`, `count_query`).
+Values are bound with VALUES blocks (graph.sparql.bind), never pasted.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from graph.sparql import bind, slice_query
+from graph.sparql import count_query as sparql_count
 from graph.store import Store
 from graph.terms import IRI, check_iri
 
 QUERY_DIR = Path(__file__).parent / "queries"
-_PARAM = re.compile(r"^#\s*param\s+(\w+)\s+(iri|string|integer)(\?)?\s*(?::\s*(.*))?$")
+_PARAM = re.compile(r"^#\s*param\s+(\w+)\s+(iri|string|integer)(?:\(([\w-]+)\))?(\?)?\s*(?::\s*(.*))?$")
+_PAGING = re.compile(r"^#\s*paging\s+(\d+)\s*$")
 
 COMPETENCY_QUESTIONS = (
     "cq1_mergers",
@@ -43,6 +51,7 @@ class Param:
     type: str
     required: bool
     doc: str
+    names: str | None = None  # for an `iri`: the kind of thing it names (graph.resolve.KINDS)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class NamedQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    paging: int | None = None  # default rows per page when the query is a paged list
 
     def values(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check and convert the given parameters for binding; raises ValueError on a bad one."""
@@ -89,14 +99,18 @@ def _parse(path: Path) -> NamedQuery:
         comments.append(line)
     params = []
     prose = []
+    paging = None
     for line in comments:
         m = _PARAM.match(line.strip())
         if m:
-            params.append(Param(m.group(1), m.group(2), m.group(3) is None, (m.group(4) or "").strip()))
+            name, kind, names, optional, doc = m.groups()
+            params.append(Param(name, kind, optional is None, (doc or "").strip(), names))
+        elif p := _PAGING.match(line.strip()):
+            paging = int(p.group(1))
         else:
             prose.append(line.lstrip("#").strip())
     title = prose[0] if prose else path.stem
-    return NamedQuery(path.stem, title, " ".join(prose[1:]).strip(), tuple(params), text)
+    return NamedQuery(path.stem, title, " ".join(prose[1:]).strip(), tuple(params), text, paging)
 
 
 @cache
@@ -108,6 +122,16 @@ def named_queries() -> dict[str, NamedQuery]:
 def get(name: str) -> NamedQuery:
     """One named query; KeyError when there is no such file."""
     return named_queries()[name]
+
+
+def page_query(query: NamedQuery, values: dict[str, Any], page: int, per_page: int) -> str:
+    """Text of one page of `query` with checked `values` bound: the page is cut by the engine."""
+    return slice_query(bind(query.text, values), per_page, (page - 1) * per_page)
+
+
+def count_query(query: NamedQuery, values: dict[str, Any]) -> str:
+    """Text counting every row of `query` with checked `values` bound (`?total`)."""
+    return sparql_count(bind(query.text, values))
 
 
 def run_named(store: Store, name: str, **params: Any) -> list[dict[str, Any]]:

@@ -113,3 +113,60 @@ def bind(query: str, bindings: Mapping[str, Any] | None = None) -> str:
         return query
     at = where_brace(query)
     return f"{query[:at]}\n  {' '.join(blocks)}\n{query[at:]}"
+
+
+def _top_modifiers(query: str) -> tuple[dict[str, tuple[int, int, int]], int]:
+    """The query's own top-level LIMIT and OFFSET ({word: (start, end, value)}) and where a new one goes
+    (before a trailing VALUES clause, else at the end)."""
+    depth, found, insert = 0, {}, len(query)
+    toks = list(_tokens(query))
+    for i, m in enumerate(toks):
+        if m.kind == "punct" and m.text == "{":
+            depth += 1
+        elif m.kind == "punct" and m.text == "}":
+            depth -= 1
+            if depth == 0:
+                found = {}  # a CONSTRUCT template closes before its WHERE group: only the last group counts
+        elif depth == 0 and m.kind == "word":
+            word = m.text.upper()
+            if word == "VALUES" and any(t.text == "}" for t in toks[:i]):
+                insert = m.start
+                break
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if word in ("LIMIT", "OFFSET") and nxt is not None and nxt.kind == "number":
+                found[word] = (m.start, nxt.end, int(float(nxt.text)))
+    return found, insert
+
+
+def slice_query(query: str, limit: int, offset: int = 0) -> str:
+    """The query answering at most `limit` of its solutions from `offset` on, composed with its own
+    top-level LIMIT/OFFSET (which are replaced): how named queries page in SPARQL and how an answer is
+    cut at the result limit."""
+    if limit < 0 or offset < 0:
+        raise ValueError("LIMIT and OFFSET must not be negative")
+    found, insert = _top_modifiers(query)
+    own_offset = found["OFFSET"][2] if "OFFSET" in found else 0
+    if "LIMIT" in found:
+        limit = max(0, min(limit, found["LIMIT"][2] - offset))
+    clause = f"LIMIT {int(limit)} OFFSET {int(own_offset + offset)}"
+    out, at = query[:insert], insert
+    for start, end, _ in sorted(found.values(), reverse=True):
+        out = out[:start] + out[end:]
+        at -= end - start
+    return f"{out[:at].rstrip()}\n{clause}\n{query[insert:]}"
+
+
+def prologue_end(query: str) -> int:
+    """Offset of the query form's keyword (SELECT, CONSTRUCT, ASK, DESCRIBE): the BASE/PREFIX prologue
+    (and leading comments) end there."""
+    for m in _tokens(query):
+        if m.kind == "word" and m.text.upper() in _FORMS:
+            return m.start
+    raise ValueError("not a SPARQL query")
+
+
+def count_query(query: str) -> str:
+    """`SELECT (COUNT(*) AS ?total)` over the solutions of SELECT `query` (bind its parameters first: a
+    subquery sees nothing bound outside it)."""
+    at = prologue_end(query)
+    return f"{query[:at]}SELECT (COUNT(*) AS ?total) WHERE {{\n{{ {query[at:]}\n}}\n}}"
