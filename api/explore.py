@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from api import named
 from api.errors import ApiError, ErrorBody
-from api.rest import STATUS_VI, local_id, resource_iri, rows, status_key
-from ontology.text import fold
+from api.rest import resource_iri
+from graph import resolve
+from graph.palette import palette
+from graph.projection import explorer_view, project, status_label
+from graph.store import Store
 
 router = APIRouter(tags=["Explorer"])
 STATIC = Path(__file__).resolve().parent / "static"
@@ -54,17 +58,24 @@ async def examples(request: Request) -> JSONResponse:
     return JSONResponse({"items": named.competency_questions()})
 
 
+@router.get(
+    "/api/palette", summary="Màu của trang khám phá và các tệp xuất / the explorer's and exports' colours"
+)
+async def colours() -> JSONResponse:
+    """graph/palette.json (one palette for the explorer and every export) with the statuses' labels."""
+    body = {k: v for k, v in palette().items() if not k.startswith("_")}
+    body["status_labels"] = {key: status_label(key) for key in body["status"]}
+    return JSONResponse(body)
+
+
 _GRAPH_RESPONSES: dict[int | str, dict] = {
     400: {"model": ErrorBody, "description": "Định danh không hợp lệ / invalid identifier"},
     404: {"model": ErrorBody, "description": "Không có dữ liệu / nothing found"},
     503: {"model": ErrorBody, "description": "Quá thời gian / timed out"},
 }
-_PROVINCE_TYPES = {"province", "central_city"}
-_MAX_MODELS = 40
-
-
-def _node_type_of_component(iri: str) -> str:
-    return "position" if "/id/position/" in iri else "agency"
+_PREFIXES = ("unit/", "model/", "legal/", "article/", "agency/", "position/")
+_FILTER = {"model/": "model", "legal/": "document", "article/": "article", "agency/": "component",
+           "position/": "component"}
 
 
 @router.get(
@@ -81,97 +92,45 @@ async def neighbourhood(
         Query(
             min_length=3,
             max_length=300,
-            description="Phần sau id/: unit/..., model/..., legal/... hoặc article/...",
+            description="Phần sau id/: unit/..., model/..., legal/..., article/..., agency/... hoặc "
+            "position/...",
         ),
     ],
 ) -> JSONResponse:
-    """Nodes (typed, labelled, with latest status) and labelled edges around one resource, plus its facts."""
-    if not id.startswith(("unit/", "model/", "legal/", "article/")):
+    """Nodes (typed, labelled, a place with all its statuses) and labelled edges around one resource,
+    plus its facts: graph.projection's projection, in the explorer's shape."""
+    if not id.startswith(_PREFIXES):
         raise ApiError(
             400,
             "bad_id",
-            "id phải bắt đầu bằng unit/, model/, legal/ hoặc article/. / id must start "
-            "with unit/, model/, legal/ or article/.",
+            "id phải bắt đầu bằng unit/, model/, legal/, article/, agency/ hoặc position/. / id must start "
+            "with unit/, model/, legal/, article/, agency/ or position/.",
         )
     iri = resource_iri("", id)
-    if id.startswith("unit/"):
-        events = await rows(request, "api_events", place=("iri", iri))
-        info = await rows(request, "api_place", place=("iri", iri))
-        if info and status_key(info[0].get("type")) in _PROVINCE_TYPES:
-            key = fold(info[0].get("name") or info[0].get("label") or "")
-            if key:
-                events += await rows(request, "api_events", provinceQ=key)
-    elif id.startswith("model/"):
-        events = await rows(request, "api_events", model=("iri", iri))
-    elif id.startswith("legal/"):
-        events = await rows(request, "api_events", documentQ=("iri", iri))
-    else:
-        events = await rows(request, "api_events", articleQ=("iri", iri))
-    if not events:
+    store = request.app.state.store
+
+    def build() -> dict:
+        if id.startswith("unit/"):
+            G = project(store, province=iri) if _is_province(store, iri) else project(store, place=iri)
+        else:
+            G = project(store, **{_FILTER[id[: id.index("/") + 1]]: iri})
+        return explorer_view(G, iri).as_json()
+
+    try:
+        view = await asyncio.wait_for(asyncio.to_thread(build), request.app.state.settings.query_timeout * 3)
+    except TimeoutError:
+        raise ApiError(503, "graph_timeout", "Quá thời gian. / Timed out.") from None
+    if not view["facts"]:
         raise ApiError(
             404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here."
         )
-    nodes: dict[str, dict] = {}
-    edges: dict[tuple[str, str, str], dict] = {}
+    return JSONResponse(view)
 
-    def node(nid: str | None, label: str | None, ntype: str) -> None:
-        if nid and nid not in nodes:
-            nodes[nid] = {"id": nid, "label": label or nid.rsplit("/", 1)[-1], "type": ntype, "status": None}
 
-    def edge(src: str | None, dst: str | None, label: str, status: str | None = None) -> None:
-        if src and dst:
-            edges.setdefault(
-                (src, dst, label), {"source": src, "target": dst, "label": label, "status": status}
-            )
-
-    facts, seen = [], set()
-    for e in sorted(
-        events, key=lambda r: (r.get("periodStart") or r.get("when") or "", r.get("event") or "")
-    ):
-        if e.get("event") in seen:
-            continue
-        seen.add(e.get("event"))
-        status = status_key(e.get("status"))
-        label = e.get("statusLabel") or STATUS_VI.get(status or "", status or "")
-        node(e["model"], e.get("modelLabel"), status_key(e.get("kind")) or "model")
-        node(e["place"], e.get("placeLabel"), "place")
-        nodes[e["place"]]["status"] = status
-        edges[(e["model"], e["place"], "status")] = {
-            "source": e["model"],
-            "target": e["place"],
-            "status": status,
-            "label": f"{label} {e.get('when') or ''}".strip(),
-        }
-        if e.get("province") and e["province"] != e["place"]:
-            node(e["province"], e.get("provinceLabel"), "province")
-            edge(e["place"], e["province"], "thuộc")
-        if e.get("document"):
-            node(e["document"], e.get("documentLabel"), "document")
-            edge(e["document"], e["model"], "quyết định")
-        facts.append(
-            {
-                "event": e.get("event"),
-                "model": e["model"],
-                "model_label": e.get("modelLabel"),
-                "place": e["place"],
-                "place_label": e.get("placeLabel"),
-                "status": status,
-                "status_label": label,
-                "when": e.get("when"),
-                "count": e.get("count"),
-                "document": e.get("document"),
-                "document_label": e.get("documentLabel"),
-                "article_id": local_id(e.get("article"), "article/"),
-                "evidence": {"start": e.get("start"), "end": e.get("end"), "text": e.get("exact")},
-            }
-        )
-    models = [n for n, v in nodes.items() if v["type"] in ("merger", "concurrent_position", "other", "model")]
-    for m in models[:_MAX_MODELS]:
-        for c in await rows(request, "api_components", model=("iri", m)):
-            node(c["component"], c.get("componentLabel"), _node_type_of_component(c["component"]))
-            edge(m, c["component"], "kết quả" if c.get("role") == "result" else "thành phần")
-    if iri in nodes:
-        nodes[iri]["focus"] = True
-    return JSONResponse(
-        {"focus": iri, "nodes": list(nodes.values()), "edges": list(edges.values()), "facts": facts}
-    )
+def _is_province(store: Store, iri: str) -> bool:
+    """Whether the unit is a province or a centrally-run city: its graph is every unit under it."""
+    try:
+        resolve.unit(store, iri, province=True)
+    except LookupError:
+        return False
+    return True

@@ -15,12 +15,14 @@ a MultiDiGraph, node ids are IRIs:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from graph.named import get
+from graph.palette import node_type
 from graph.store import Store
 from graph.terms import IRI
 from ontology import concept
@@ -64,16 +66,22 @@ def project(
     model: str | None = None,
     place: str | None = None,
     radius: int | None = None,
+    document: str | None = None,
+    article: str | None = None,
+    component: str | None = None,
 ) -> nx.MultiDiGraph:
     """The projection of the whole graph, or of a province, a model, or a place's neighbourhood.
 
     `province`, `model`, `place` are IRIs. With `place` and `radius` k, the result is the place's
     neighbourhood: every node within k edges of it (edges taken in either direction) in the projection
-    of the whole graph (or of the province/model when also given).
+    of the whole graph (or of the province/model when also given). `document`, `article` and
+    `component` keep the events a legal document decided, an article reported, or of the models with
+    that agency or position.
     """
     events = _rows(store, "projection_events", model=model, inProvince=province,
-                   place=place if radius is None else None)
-    filtered = any(x is not None for x in (province, model, place))
+                   place=place if radius is None else None, ofDocument=document, ofArticle=article,
+                   withComponent=component)
+    filtered = any(x is not None for x in (province, model, place, document, article, component))
     G = nx.MultiDiGraph(name="bomay")
 
     models = sorted({e["model"] for e in events})
@@ -234,3 +242,83 @@ def _add_events(G: nx.MultiDiGraph, events: list[dict[str, Any]]) -> None:
             if e.get("article") and G.has_node(e["article"]) and not G.has_edge(e["article"], e["model"],
                                                                                   key="reports"):
                 G.add_edge(e["article"], e["model"], key="reports", relation="reports", label="đưa tin")
+
+
+# -- the explorer's view of a projection ------------------------------------------------------------------
+_EXPLORER_RELATIONS = {"status", "component", "result", "decided", "part_of", "reports"}
+
+
+@dataclass
+class ExplorerView:
+    """The projection as the explorer draws it: typed nodes, labelled edges, and the facts (one per
+    status event) its detail panel and timeline list. Plain JSON values only."""
+
+    focus: str
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"focus": self.focus, "nodes": self.nodes, "edges": self.edges, "facts": self.facts}
+
+
+def _article_id(iri: str | None) -> str | None:
+    return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
+
+
+def explorer_view(G: nx.MultiDiGraph, focus: str) -> ExplorerView:
+    """Nodes, edges and facts of projection `G` for the explorer, around the resource `focus`.
+
+    A place carries every status reported for it (not only the last one), a model its level, a place its
+    parent unit (the explorer groups places by it). Articles are sources, shown with the facts; only a
+    focused article is drawn, with its `reports` edges.
+    """
+    view = ExplorerView(focus=focus)
+    label = {n: d.get("label") or n for n, d in G.nodes(data=True)}
+    status_edges = sorted(
+        ((u, v, d) for u, v, d in G.edges(data=True) if d.get("relation") == "status"),
+        key=lambda t: (t[2].get("start") or t[2].get("when") or "", t[2].get("event", "")),
+    )
+    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    latest: dict[str, str] = {}
+    for _, place, d in status_edges:
+        statuses[place][d["status"]] += 1
+        latest[place] = d["status"]
+    for n, d in sorted(G.nodes(data=True), key=lambda t: t[0]):
+        if d.get("type") == "article" and n != focus:
+            continue
+        node: dict[str, Any] = {"id": n, "label": label[n], "type": node_type(d)}
+        if d.get("type") == "model" and d.get("level"):
+            node["level"] = d["level"]
+        if d.get("type") == "place":
+            parents = sorted(v for _, v, rel in G.out_edges(n, data="relation") if rel == "part_of")
+            node["parent"] = parents[0] if parents else None
+            node["status"] = latest.get(n)
+            node["statuses"] = [
+                {"status": st, "label": status_label(st), "count": c}
+                for st, c in sorted(statuses[n].items(), key=lambda sc: (-sc[1], sc[0]))
+            ]
+        if n == focus:
+            node["focus"] = True
+        view.nodes.append(node)
+    drawn = {n["id"] for n in view.nodes}
+    for u, v, d in G.edges(data=True):
+        if d.get("relation") not in _EXPLORER_RELATIONS or u not in drawn or v not in drawn:
+            continue
+        edge = {"source": u, "target": v, "relation": d["relation"], "label": d.get("label", "")}
+        for key in ("status", "when", "start", "event"):
+            if key in d:
+                edge[key] = d[key]
+        view.edges.append(edge)
+    for model, place, d in status_edges:
+        doc = d.get("document")
+        view.facts.append({
+            "event": d["event"], "model": model, "model_label": label[model],
+            "place": place, "place_label": label[place],
+            "status": d["status"], "status_label": d.get("status_label") or status_label(d["status"]),
+            "when": d.get("when"), "start": d.get("start"), "end": d.get("end"), "count": d.get("count"),
+            "document": doc, "document_label": label.get(doc) if doc else None,
+            "article_id": _article_id(d.get("article")),
+            "evidence": {"text": d.get("evidence")},
+        })
+    return view

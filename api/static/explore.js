@@ -1,31 +1,29 @@
-// Bộ Máy KG explorer: search, a force-laid SVG graph, facts with their source sentence, a SPARQL editor.
-// Every label from the data goes through textContent / createTextNode, never through HTML parsing.
+// Bộ Máy KG explorer: search, a two-column graph (models on the left, places grouped under their
+// province on the right, status edges between), facts with their source sentence and a timeline, a
+// SPARQL editor. Every label from the data goes through textContent / createTextNode, never HTML parsing.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const TYPE_COLOURS = {
-  place: "#2e7d32", province: "#1b5e20", merger: "#c62828", concurrent_position: "#6a1b9a",
-  other: "#ef6c00", model: "#ef6c00", document: "#1565c0", agency: "#00838f", position: "#ad1457",
-};
+const FONT = 'system-ui, "Segoe UI", Roboto, sans-serif';
+// Colours and status labels come from /api/palette (graph/palette.json and the status vocabulary), the
+// same as in every export.
+let PALETTE = { node: {}, status: {}, edge: "#b0b7bf", unknown_status: "#999999", unknown_node: "#777777",
+  status_labels: {} };
 const TYPE_LABELS = {
   place: "Đơn vị hành chính", province: "Tỉnh / thành phố", merger: "Mô hình hợp nhất",
   concurrent_position: "Mô hình kiêm nhiệm", other: "Mô hình khác", document: "Văn bản",
-  agency: "Cơ quan", position: "Chức danh",
+  agency: "Cơ quan", position: "Chức danh", article: "Bài báo",
 };
-// One hue per status, none in the greens of place and province nodes (a status is drawn as a ring round
-// a place and as the colour of its edge): tests/api/test_pages_browser.py measures the distances.
-const STATUS_COLOURS = {
-  researching: "#039be5", planned: "#3949ab", implemented: "#00acc1", continued: "#8e24aa",
-  not_implemented: "#757575", paused: "#f9a825", stopped: "#e64a19", ended: "#5d4037",
-};
-const STATUS_LABELS = {
-  continued: "tiếp tục", researching: "nghiên cứu", planned: "dự kiến", implemented: "đã thực hiện",
-  not_implemented: "chưa thực hiện", paused: "tạm dừng", stopped: "dừng", ended: "kết thúc",
-};
+const MODEL_TYPES = new Set(["merger", "concurrent_position", "other", "model"]);
+const PLACE_TYPES = new Set(["place", "province"]);
+const COMPONENT_TYPES = new Set(["agency", "position"]);
+const LEVEL_ORDER = { province: 0, district: 1, commune: 2, village: 3 };
 
 const $ = (id) => document.getElementById(id);
 const articleCache = new Map();
-let current = null;
+const graphCache = new Map();
+// What is drawn: nodes, edges and facts by key, the models whose components are shown, the selection.
+let view = null;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -54,24 +52,78 @@ function setStatus(text, isError) {
   line.className = isError ? "error" : "";
 }
 
+// The path id /api/graph takes: a resource IRI after its `/id/` (every resource of ours lives there).
+const localId = (iri) => (iri && iri.includes("/id/") ? iri.slice(iri.indexOf("/id/") + 4) : iri);
+const nodeColour = (type) => PALETTE.node[type] || PALETTE.unknown_node;
+const statusColour = (status) => PALETTE.status[status] || PALETTE.unknown_status;
+const statusLabel = (status) => PALETTE.status_labels[status] || status || "";
+
+// ---- text measuring (labels are wrapped to the width they have, at a legible size) ------------------
+const measurer = document.createElement("canvas").getContext("2d");
+function textWidth(text, size, weight) {
+  measurer.font = `${weight || "normal"} ${size}px ${FONT}`;
+  return measurer.measureText(text).width;
+}
+
+// Words of `text` in lines no wider than `width`, at most `max` lines (the last one cut with "…").
+function wrap(text, width, size, max) {
+  const words = String(text).split(/\s+/).filter(Boolean);
+  const lines = [];
+  let line = "";
+  for (const w of words) {
+    const next = line ? `${line} ${w}` : w;
+    if (!line || textWidth(next, size) <= width) { line = next; continue; }
+    lines.push(line);
+    line = w;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= max) return lines;
+  const out = lines.slice(0, max);
+  let last = out[max - 1];
+  while (last && textWidth(`${last}…`, size) > width) last = last.slice(0, -1);
+  out[max - 1] = `${last.trimEnd()}…`;
+  return out;
+}
+
 // ---- legend ----------------------------------------------------------------------------------------
 function buildLegend() {
   const legend = $("legend");
+  legend.replaceChildren();
   for (const [type, label] of Object.entries(TYPE_LABELS)) {
+    if (!PALETTE.node[type] || type === "article") continue;
     const sw = el("span", { class: "swatch" });
-    sw.style.background = TYPE_COLOURS[type];
+    sw.style.background = nodeColour(type);
     legend.append(el("li", {}, sw, label));
   }
-  for (const [status, label] of Object.entries(STATUS_LABELS)) {
+  for (const status of Object.keys(PALETTE.status)) {
     const sw = el("span", { class: "swatch line" });
-    sw.style.background = STATUS_COLOURS[status];
-    legend.append(el("li", {}, sw, `trạng thái: ${label}`));
+    sw.style.background = statusColour(status);
+    legend.append(el("li", {}, sw, `trạng thái: ${statusLabel(status)}`));
   }
 }
 
 // ---- search ----------------------------------------------------------------------------------------
-const CATEGORY_LABELS = { place: "địa bàn", model: "mô hình", document: "văn bản", agency: "cơ quan", position: "chức danh" };
-const GRAPHABLE = ["unit/", "model/", "legal/", "article/"];
+const CATEGORY_LABELS = { place: "địa bàn", model: "mô hình", document: "văn bản", agency: "cơ quan",
+  position: "chức danh", article: "bài báo" };
+const GRAPHABLE = ["unit/", "model/", "legal/", "article/", "agency/", "position/"];
+
+// An article's title, from the article itself when the search hit carries no label.
+async function articleDoc(id) {
+  if (!articleCache.has(id)) {
+    articleCache.set(id, getJSON(`/api/documents/article/${encodeURIComponent(id)}`).catch(() => null));
+  }
+  return articleCache.get(id);
+}
+
+async function itemLabel(it) {
+  if (it.label) return it.label;
+  if (it.id.startsWith("article/")) {
+    const doc = await articleDoc(it.id.slice("article/".length));
+    if (doc && (doc.title || doc.label)) return doc.title || doc.label;
+    return "Bài báo không có tiêu đề";
+  }
+  return it.id;
+}
 
 async function search(q) {
   const list = $("results");
@@ -86,80 +138,336 @@ async function search(q) {
     return;
   }
   const items = data.items.filter((it) => it.id && GRAPHABLE.some((p) => it.id.startsWith(p)));
-  setStatus(items.length ? `${data.total} kết quả` : "Không tìm thấy kết quả nào.");
-  const order = { place: 0, model: 1, document: 2 };
+  const labels = await Promise.all(items.map(itemLabel));
+  items.forEach((it, i) => { it.shown = labels[i]; if (it.id.startsWith("article/")) it.category = "article"; });
+  // the count is of the results listed below it
+  const more = data.total > data.items.length ? ` (trong ${data.total})` : "";
+  setStatus(items.length ? `${items.length} kết quả${more}` : "Không tìm thấy kết quả nào.");
+  const order = { place: 0, model: 1, document: 2, article: 3 };
   items.sort((a, b) => (order[a.category] ?? 9) - (order[b.category] ?? 9));
   for (const it of items) {
-    const button = el("button", { type: "button", "data-id": it.id }, it.label || it.id,
+    const button = el("button", { type: "button", "data-id": it.id }, it.shown,
       el("span", { class: "cat" }, CATEGORY_LABELS[it.category] || it.category));
-    button.addEventListener("click", () => loadGraph(it.id, it.label, button));
+    button.addEventListener("click", () => loadGraph(it.id, it.shown, button));
     list.append(el("li", {}, button));
   }
-  if (items.length) loadGraph(items[0].id, items[0].label, list.querySelector("button"));
+  if (items.length) loadGraph(items[0].id, items[0].shown, list.querySelector("button"));
 }
 
-// ---- graph -----------------------------------------------------------------------------------------
+// ---- graph data ------------------------------------------------------------------------------------
+async function fetchGraph(id) {
+  if (!graphCache.has(id)) {
+    const p = getJSON(`/api/graph?id=${encodeURIComponent(id)}`);
+    graphCache.set(id, p);
+    p.catch(() => graphCache.delete(id));
+  }
+  return graphCache.get(id);
+}
+
+const edgeKey = (e) => `${e.source} ${e.target} ${e.relation} ${e.event || ""}`;
+
+function merge(data) {
+  for (const n of data.nodes) {
+    const old = view.nodes.get(n.id);
+    view.nodes.set(n.id, old ? { ...n, ...old } : { ...n, focus: false });
+  }
+  for (const e of data.edges) view.edges.set(edgeKey(e), e);
+  for (const f of data.facts) view.facts.set(f.event, f);
+  // a place's statuses are those of the facts now known about it
+  for (const n of view.nodes.values()) {
+    if (!PLACE_TYPES.has(n.type)) continue;
+    const counts = new Map();
+    for (const f of view.facts.values()) if (f.place === n.id) counts.set(f.status, (counts.get(f.status) || 0) + 1);
+    n.statuses = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([status, count]) => ({ status, count, label: statusLabel(status) }));
+  }
+}
+
 async function loadGraph(id, label, button) {
-  for (const b of $("results").querySelectorAll("button")) b.classList.remove("active");
-  if (button) button.classList.add("active");
+  for (const b of $("results").querySelectorAll("button")) b.classList.toggle("active", b === button);
   $("graph-title").textContent = `Đồ thị: ${label || id}`;
   let data;
   try {
-    data = await getJSON(`/api/graph?id=${encodeURIComponent(id)}`);
+    data = await fetchGraph(id);
   } catch (e) {
     $("graph").replaceChildren();
     setStatus(`Không vẽ được đồ thị: ${e.message}`, true);
     return;
   }
-  current = data;
-  layout(data.nodes, data.edges);
-  drawGraph(data);
-  const focus = data.nodes.find((n) => n.focus);
+  view = { focus: data.focus, nodes: new Map(), edges: new Map(), facts: new Map(), expanded: new Set(), selected: null };
+  merge(data);
+  view.nodes.get(data.focus) && (view.nodes.get(data.focus).focus = true);
+  const focus = view.nodes.get(data.focus);
+  if (focus && MODEL_TYPES.has(focus.type)) view.expanded.add(focus.id);
+  if (focus && COMPONENT_TYPES.has(focus.type)) {
+    for (const e of view.edges.values()) if (e.target === focus.id) view.expanded.add(e.source);
+  }
+  render();
   if (focus) showNode(focus);
 }
 
-function layout(nodes, edges) {
-  // A small force simulation: repulsion between all nodes, springs along edges, a pull to the centre.
-  const W = 900, H = 600;
-  const index = new Map(nodes.map((n, i) => [n.id, i]));
-  nodes.forEach((n, i) => {
-    const a = (2 * Math.PI * i) / nodes.length;
-    n.x = W / 2 + 220 * Math.cos(a) + (i % 7);
-    n.y = H / 2 + 200 * Math.sin(a) + (i % 5);
-    if (n.focus) { n.x = W / 2; n.y = H / 2; }
-  });
-  const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
-  // Bigger graphs get more room: stronger repulsion, longer springs.
-  const spread = Math.max(1, nodes.length / 15);
-  const repulsion = 9000 * spread, springLength = 140 * Math.sqrt(spread);
-  for (let step = 0; step < 400; step++) {
-    const t = 1 - step / 400;
-    const fx = new Float64Array(nodes.length), fy = new Float64Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) {
-      for (let j = i + 1; j < nodes.length; j++) {
-        let dx = nodes[i].x - nodes[j].x, dy = nodes[i].y - nodes[j].y;
-        let d2 = dx * dx + dy * dy;
-        if (d2 < 1) { dx = 1; dy = 0; d2 = 1; }
-        const f = repulsion / d2;
-        const d = Math.sqrt(d2);
-        fx[i] += (f * dx) / d; fy[i] += (f * dy) / d;
-        fx[j] -= (f * dx) / d; fy[j] -= (f * dy) / d;
+// ---- layout: models | status edges | places grouped under their province, then documents -----------
+function visibleNodes() {
+  const shown = new Set();
+  for (const n of view.nodes.values()) {
+    if (MODEL_TYPES.has(n.type) || PLACE_TYPES.has(n.type) || n.type === "document" || n.focus) shown.add(n.id);
+  }
+  for (const e of view.edges.values()) {
+    if ((e.relation === "component" || e.relation === "result") && view.expanded.has(e.source)) shown.add(e.target);
+  }
+  return shown;
+}
+
+function layout() {
+  const g = $("graph");
+  const W = Math.max(300, Math.round(g.clientWidth || g.parentNode.clientWidth || 900));
+  const size = W < 520 ? 13 : 14, small = size - 1, lineH = Math.round(size * 1.3);
+  const M = 8, R = 8, gap = 6;
+  const band = Math.max(36, Math.min(260, W * 0.22));
+  const labelW = Math.max(80, (W - 2 * M - band - 2 * (R + 6)) / 2);
+  const xL = M + labelW + R + 6, xR = xL + band;
+  const shown = visibleNodes();
+  const nodes = [...shown].map((id) => view.nodes.get(id));
+  const byLabel = (a, b) => a.label.localeCompare(b.label, "vi");
+  const pos = new Map();
+  const groups = [];
+
+  // left: models (focus first, then by level), each with its components when expanded
+  const models = nodes.filter((n) => MODEL_TYPES.has(n.type))
+    .sort((a, b) => (b.focus - a.focus) || (LEVEL_ORDER[a.level] ?? 9) - (LEVEL_ORDER[b.level] ?? 9) || byLabel(a, b));
+  let y = M + 4;
+  for (const m of models) {
+    const top = y;
+    const lines = wrap(m.label, labelW, size, 3);
+    pos.set(m.id, { x: xL, y: y + lineH / 2, lines, size, anchor: "end", r: R });
+    y += Math.max(lines.length * lineH, 2 * R) + gap;
+    if (view.expanded.has(m.id)) {
+      const parts = [...view.edges.values()]
+        .filter((e) => e.source === m.id && (e.relation === "component" || e.relation === "result"))
+        .map((e) => ({ node: view.nodes.get(e.target), relation: e.relation }))
+        .filter((p) => p.node && !pos.has(p.node.id));
+      for (const p of parts) {
+        const prefix = p.relation === "result" ? "→ " : "";
+        const plines = wrap(prefix + p.node.label, labelW - 12, small, 2);
+        pos.set(p.node.id, { x: xL, y: y + lineH / 2, lines: plines, size: small, anchor: "end", r: 6 });
+        y += Math.max(plines.length * (lineH - 2), 12) + 3;
+      }
+      y += gap;
+    }
+    groups.push({ x: M - 4, y: top - 3, w: labelW + 2 * R + 14, h: y - top - gap + 6, kind: "model" });
+  }
+  for (const n of nodes) {  // a focused agency or position with no expanded model: on the left
+    if (!pos.has(n.id) && COMPONENT_TYPES.has(n.type)) {
+      const lines = wrap(n.label, labelW, size, 3);
+      pos.set(n.id, { x: xL, y: y + lineH / 2, lines, size, anchor: "end", r: 7 });
+      y += lines.length * lineH + gap;
+    }
+  }
+  const leftH = y;
+
+  // right: places grouped by the unit they belong to (a province and its districts), then documents
+  const places = nodes.filter((n) => PLACE_TYPES.has(n.type));
+  const ids = new Set(places.map((p) => p.id));
+  const roots = places.filter((p) => !p.parent || !ids.has(p.parent))
+    .sort((a, b) => (b.focus - a.focus) || byLabel(a, b));
+  const children = (p) => places.filter((c) => c.parent === p.id).sort(byLabel);
+  y = M + 4;
+  const placeItem = (p, depth) => {
+    const indent = depth * 16;
+    const x = xR + indent, w = labelW - indent;
+    const lines = wrap(p.label, w, size, 2);
+    const chips = statusLines(p.statuses || [], w, small);
+    pos.set(p.id, { x, y: y + lineH / 2, lines, size, anchor: "start", r: R, chips, lineH });
+    y += Math.max((lines.length + chips.length) * lineH, 2 * R) + gap;
+    for (const c of children(p)) placeItem(c, depth + 1);
+  };
+  for (const root of roots) {
+    const top = y;
+    placeItem(root, 0);
+    groups.push({ x: xR - R - 6, y: top - 3, w: W - M - xR + R + 10, h: y - top - gap + 6, kind: "place" });
+    y += gap;
+  }
+  const docs = nodes.filter((n) => n.type === "document" || n.type === "article").sort(byLabel);
+  if (docs.length) {
+    y += 4;
+    pos.set("#docs", { x: xR - R, y: y + lineH / 2, heading: "Văn bản, nguồn", size: small });
+    y += lineH;
+    for (const d of docs) {
+      const lines = wrap(d.label, labelW, size, 2);
+      pos.set(d.id, { x: xR, y: y + lineH / 2, lines, size, anchor: "start", r: 7 });
+      y += Math.max(lines.length * lineH, 2 * R) + gap;
+    }
+  }
+  return { W, H: Math.max(leftH, y) + M, pos, groups, lineH, size, narrow: band < 120 };
+}
+
+// A place's statuses as "label ×n" chips, wrapped into lines of the width there is.
+function statusLines(statuses, width, size) {
+  const lines = [];
+  let line = [], used = 0;
+  for (const s of statuses) {
+    const text = s.count > 1 ? `${s.label} ×${s.count}` : s.label;
+    const w = textWidth(`${text} · `, size, "600");
+    if (line.length && used + w > width) { lines.push(line); line = []; used = 0; }
+    line.push({ ...s, text });
+    used += w;
+  }
+  if (line.length) lines.push(line);
+  return lines;
+}
+
+// ---- drawing ---------------------------------------------------------------------------------------
+let lastLayout = null;
+
+function render() {
+  if (!view) return;
+  const g = $("graph");
+  const L = layout();
+  lastLayout = L;
+  g.replaceChildren();
+  g.style.height = `${L.H}px`;
+  g.classList.toggle("narrow", L.narrow);  // no room between the columns for edge labels
+  fit();
+  const groupLayer = svg("g", { class: "groups" }), edgeLayer = svg("g", { class: "edges" });
+  const nodeLayer = svg("g", { class: "nodes" });
+  g.append(groupLayer, edgeLayer, nodeLayer);
+  for (const box of L.groups) {
+    groupLayer.append(svg("rect", { class: `cluster ${box.kind}`, x: box.x, y: box.y, width: box.w, height: box.h, rx: 6 }));
+  }
+  // status edges: one path per model–place pair, in the colour of its latest status
+  const pairs = new Map();
+  for (const e of view.edges.values()) {
+    const a = L.pos.get(e.source), b = L.pos.get(e.target);
+    if (!a || !b) continue;
+    const key = e.relation === "status" ? `${e.source} ${e.target} status` : edgeKey(e);
+    if (!pairs.has(key)) pairs.set(key, []);
+    pairs.get(key).push(e);
+  }
+  for (const list of pairs.values()) {
+    list.sort((p, q) => (p.start || p.when || "").localeCompare(q.start || q.when || ""));
+    const e = list[list.length - 1];
+    const a = L.pos.get(e.source), b = L.pos.get(e.target);
+    const group = svg("g", { class: `edge ${e.relation}`, "data-source": e.source, "data-target": e.target });
+    let d;
+    if (e.relation === "component" || e.relation === "result" || e.relation === "part_of") {
+      const x = e.relation === "part_of" ? b.x : a.x;
+      d = `M ${a.x} ${a.y} L ${x} ${b.y} L ${b.x} ${b.y}`;
+      if (e.relation === "part_of") d = `M ${b.x} ${b.y} L ${b.x} ${a.y} L ${a.x} ${a.y}`;
+    } else {
+      const mid = (a.x + b.x) / 2;
+      d = `M ${a.x} ${a.y} C ${mid} ${a.y}, ${mid} ${b.y}, ${b.x} ${b.y}`;
+    }
+    const colour = e.relation === "status" ? statusColour(e.status) : PALETTE.edge;
+    const path = svg("path", { d, stroke: colour, fill: "none" });
+    if (e.relation === "status") group.setAttribute("data-statuses", list.map((x) => x.status).join(" "));
+    group.append(path);
+    // the label sits at both ends (only the one away from the selected node shows): each of those ends is
+    // a different node, so highlighted labels never pile up in the middle
+    const text = svg("text", { class: "at-source", x: a.x + 10, y: a.y - 4, "text-anchor": "start" });
+    text.textContent = e.relation === "status"
+      ? list.map((x) => x.label).join("; ")
+      : e.relation === "decided" ? "quyết định" : e.label;
+    const title = svg("title");
+    title.textContent = `${view.nodes.get(e.source)?.label || ""} — ${text.textContent} — ${view.nodes.get(e.target)?.label || ""}`;
+    const far = svg("text", { class: "at-target", x: b.x - 12, y: b.y - 4, "text-anchor": "end" });
+    far.textContent = text.textContent;
+    group.append(title, text, far);
+    edgeLayer.append(group);
+  }
+  const heading = L.pos.get("#docs");
+  if (heading) {
+    const t = svg("text", { class: "heading", x: heading.x, y: heading.y + 4, "font-size": heading.size });
+    t.textContent = heading.heading;
+    nodeLayer.append(t);
+  }
+  for (const [id, p] of L.pos) {
+    const n = view.nodes.get(id);
+    if (!n) continue;
+    nodeLayer.append(drawNode(n, p, L));
+  }
+  highlight();
+}
+
+function drawNode(n, p, L) {
+  const group = svg("g", { class: `node${n.focus ? " focus" : ""}`, "data-id": n.id, "data-type": n.type,
+    tabindex: 0, role: "button" });
+  const title = svg("title");
+  title.textContent = `${TYPE_LABELS[n.type] || n.type}: ${n.label}`;
+  group.append(title);
+  const statuses = n.statuses || [];
+  if (statuses.length) {
+    // a ring of one arc per reported status event, each in its status's colour
+    group.setAttribute("data-statuses", statuses.map((s) => `${s.status}:${s.count}`).join(" "));
+    const total = statuses.reduce((t, s) => t + s.count, 0);
+    let angle = -Math.PI / 2;
+    const ring = svg("g", { class: "ring" });
+    for (const s of statuses) {
+      for (let i = 0; i < s.count; i++) {
+        const next = angle + (2 * Math.PI) / total;
+        ring.append(arc(p.x, p.y, p.r + 3, angle, next, statusColour(s.status), s.status, total));
+        angle = next;
       }
     }
-    for (const [a, b] of links) {
-      const dx = nodes[b].x - nodes[a].x, dy = nodes[b].y - nodes[a].y;
-      const d = Math.max(1, Math.sqrt(dx * dx + dy * dy));
-      const f = (d - springLength) * 0.04;
-      fx[a] += (f * dx) / d; fy[a] += (f * dy) / d;
-      fx[b] -= (f * dx) / d; fy[b] -= (f * dy) / d;
-    }
-    nodes.forEach((n, i) => {
-      fx[i] += ((W / 2 - n.x) * 0.01) / Math.sqrt(spread); fy[i] += ((H / 2 - n.y) * 0.01) / Math.sqrt(spread);
-      const cap = 30 * t + 1;
-      n.x += Math.max(-cap, Math.min(cap, fx[i]));
-      n.y += Math.max(-cap, Math.min(cap, fy[i]));
-    });
+    group.append(ring);
   }
+  group.append(svg("circle", { cx: p.x, cy: p.y, r: p.r, fill: nodeColour(n.type) }));
+  const dx = p.anchor === "end" ? -(p.r + 6) : p.r + 6;
+  const text = svg("text", { x: p.x + dx, y: p.y + p.size * 0.35, "text-anchor": p.anchor, "font-size": p.size });
+  p.lines.forEach((line, i) => {
+    const span = svg("tspan", { x: p.x + dx, dy: i ? Math.round(p.size * 1.3) : 0 });
+    span.textContent = line;
+    text.append(span);
+  });
+  (p.chips || []).forEach((line, i) => {
+    line.forEach((chip, j) => {
+      const attrs = { class: "chip", fill: statusColour(chip.status), "font-size": p.size - 1, "data-status": chip.status };
+      if (j === 0) Object.assign(attrs, { x: p.x + dx, dy: i || p.lines.length ? Math.round(p.size * 1.3) : 0 });
+      const span = svg("tspan", attrs);
+      span.textContent = j ? ` · ${chip.text}` : chip.text;
+      text.append(span);
+    });
+  });
+  group.append(text);
+  if (COMPONENT_TYPES.has(n.type) === false && !MODEL_TYPES.has(n.type) && !PLACE_TYPES.has(n.type)) {
+    group.classList.add("doc");
+  }
+  group.addEventListener("click", () => showNode(n));
+  group.addEventListener("dblclick", () => expand(n));
+  group.addEventListener("keydown", (ev) => { if (ev.key === "Enter") showNode(n); });
+  return group;
+}
+
+function arc(cx, cy, r, a0, a1, colour, status, total) {
+  if (total === 1) return svg("circle", { class: "arc", cx, cy, r, fill: "none", stroke: colour, "stroke-width": 4, "data-status": status });
+  const x0 = cx + r * Math.cos(a0), y0 = cy + r * Math.sin(a0);
+  const x1 = cx + r * Math.cos(a1 - 0.12), y1 = cy + r * Math.sin(a1 - 0.12);
+  const large = a1 - a0 > Math.PI ? 1 : 0;
+  return svg("path", { class: "arc", d: `M ${x0} ${y0} A ${r} ${r} 0 ${large} 1 ${x1} ${y1}`, fill: "none",
+    stroke: colour, "stroke-width": 4, "data-status": status });
+}
+
+function highlight() {
+  const id = view && view.selected;
+  for (const n of $("graph").querySelectorAll(".node")) n.classList.toggle("selected", n.getAttribute("data-id") === id);
+  for (const e of $("graph").querySelectorAll(".edge")) {
+    const source = e.getAttribute("data-source") === id, target = e.getAttribute("data-target") === id;
+    e.classList.toggle("hl", !!id && (source || target));
+    e.classList.toggle("from-selected", !!id && source);
+  }
+}
+
+// The view box: the whole drawing at one SVG unit per CSS pixel (labels keep their size), or a zoom.
+function fit() {
+  const g = $("graph");
+  if (!lastLayout) return;
+  g.setAttribute("viewBox", `0 0 ${lastLayout.W} ${lastLayout.H}`);
+}
+
+function zoomBy(k, px, py) {
+  const g = $("graph");
+  const [x, y, w, h] = g.getAttribute("viewBox").split(" ").map(Number);
+  if (px === undefined) { px = x + w / 2; py = y + h / 2; }
+  g.setAttribute("viewBox", `${px - (px - x) * k} ${py - (py - y) * k} ${w * k} ${h * k}`);
 }
 
 // Wheel zooms around the pointer, dragging the background pans: both just move the SVG viewBox.
@@ -171,13 +479,14 @@ function enableZoom(g) {
     return [x + ((ev.clientX - r.left) / r.width) * w, y + ((ev.clientY - r.top) / r.height) * h];
   };
   g.addEventListener("wheel", (ev) => {
+    if (!ev.ctrlKey && !ev.metaKey && !g.classList.contains("zoomed")) return;  // let the page scroll
     ev.preventDefault();
-    const [x, y, w, h] = box(), [px, py] = toSvg(ev);
-    const k = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
-    g.setAttribute("viewBox", `${px - (px - x) * k} ${py - (py - y) * k} ${w * k} ${h * k}`);
+    const [px, py] = toSvg(ev);
+    zoomBy(ev.deltaY > 0 ? 1.15 : 1 / 1.15, px, py);
+    g.classList.add("zoomed");
   }, { passive: false });
   g.addEventListener("pointerdown", (ev) => {
-    if (ev.target.closest(".node")) return;
+    if (ev.target.closest(".node") || ev.pointerType === "touch" && !g.classList.contains("zoomed")) return;
     drag = { start: toSvg(ev), view: box() };
     g.setPointerCapture(ev.pointerId);
   });
@@ -189,87 +498,162 @@ function enableZoom(g) {
     g.setAttribute("viewBox", `${x - dx} ${y - dy} ${w} ${h}`);
   });
   g.addEventListener("pointerup", () => { drag = null; });
+  $("zoom-in").addEventListener("click", () => { zoomBy(1 / 1.25); g.classList.add("zoomed"); });
+  $("zoom-out").addEventListener("click", () => { zoomBy(1.25); g.classList.add("zoomed"); });
+  $("zoom-fit").addEventListener("click", () => { fit(); g.classList.remove("zoomed"); });
 }
 
-function drawGraph(data) {
-  const g = $("graph");
-  g.replaceChildren();
-  const byId = new Map(data.nodes.map((n) => [n.id, n]));
-  // Fit the view to the nodes and to their labels (about 6.5 px per character at 11 px).
-  const xs = data.nodes.map((n) => n.x), ys = data.nodes.map((n) => n.y);
-  const rights = data.nodes.map((n) => n.x + 20 + 6.5 * Math.min(42, n.label.length));
-  const pad = 40;
-  const minX = Math.min(...xs) - pad, minY = Math.min(...ys) - pad;
-  const w = Math.max(...rights) - minX + pad, h = Math.max(...ys) - minY + pad + 20;
-  g.setAttribute("viewBox", `${minX} ${minY} ${Math.max(w, 300)} ${Math.max(h, 200)}`);
-  const edgeLayer = svg("g", { class: "edges" }), nodeLayer = svg("g", { class: "nodes" });
-  g.append(edgeLayer, nodeLayer);
-  const crowded = data.edges.length > 40;  // then only status edges keep their labels
-  for (const e of data.edges) {
-    const a = byId.get(e.source), b = byId.get(e.target);
-    if (!a || !b) continue;
-    const group = svg("g", { class: "edge" });
-    const colour = e.status ? STATUS_COLOURS[e.status] || "#999" : "#b0b7bf";
-    group.append(svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: colour }));
-    const text = svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, "text-anchor": "middle" });
-    text.textContent = e.label;
-    if (!crowded || e.status) group.append(text);
-    edgeLayer.append(group);
+// ---- expand and re-centre --------------------------------------------------------------------------
+async function expand(node) {
+  if (!GRAPHABLE.some((p) => localId(node.id).startsWith(p))) return;
+  let data;
+  try {
+    data = await fetchGraph(localId(node.id));
+  } catch (e) {
+    setStatus(`Không mở rộng được: ${e.message}`, true);
+    return;
   }
-  for (const n of data.nodes) {
-    const group = svg("g", { class: `node${n.focus ? " focus" : ""}`, "data-id": n.id, "data-type": n.type, tabindex: 0, role: "button" });
-    const r = n.type === "place" || n.type === "province" ? 13 : n.type.endsWith("merger") || n.type.includes("position") && n.type !== "position" ? 12 : 9;
-    const circle = svg("circle", { cx: n.x, cy: n.y, r, fill: TYPE_COLOURS[n.type] || "#777" });
-    if (n.status) {
-      circle.setAttribute("stroke", STATUS_COLOURS[n.status] || "#999");
-      circle.setAttribute("stroke-width", 4);
-    }
-    const title = svg("title");
-    title.textContent = `${TYPE_LABELS[n.type] || n.type}: ${n.label}`;
-    const text = svg("text", { x: n.x + r + 3, y: n.y + 4 });
-    text.textContent = n.label.length > 42 ? `${n.label.slice(0, 40)}…` : n.label;
-    if (n.status) {
-      const st = svg("tspan", { x: n.x + r + 3, dy: 13, fill: STATUS_COLOURS[n.status] || "#555" });
-      st.textContent = `(${STATUS_LABELS[n.status] || n.status})`;
-      text.append(st);
-    }
-    group.append(title, circle, text);
-    group.addEventListener("click", () => showNode(n));
-    group.addEventListener("keydown", (ev) => { if (ev.key === "Enter") showNode(n); });
-    nodeLayer.append(group);
-  }
+  merge(data);
+  if (MODEL_TYPES.has(node.type)) view.expanded.add(node.id);
+  render();
+  showNode(view.nodes.get(node.id) || node);
+}
+
+function recentre(node) {
+  loadGraph(localId(node.id), node.label, null);
 }
 
 // ---- details ---------------------------------------------------------------------------------------
-function factsFor(node) {
-  if (!current) return [];
-  const direct = current.facts.filter((f) => f.place === node.id || f.model === node.id || f.document === node.id);
-  if (direct.length) return direct;
-  const neighbours = new Set(current.edges.filter((e) => e.source === node.id || e.target === node.id)
+// Every fact about a node: from its own graph (a model's places not drawn yet included).
+async function factsOf(node) {
+  const id = localId(node.id);
+  let facts = [...view.facts.values()];
+  if (GRAPHABLE.some((p) => id.startsWith(p))) {
+    try { facts = (await fetchGraph(id)).facts; } catch (e) { /* the drawn facts then */ }
+  }
+  const own = facts.filter((f) => f.place === node.id || f.model === node.id || f.document === node.id
+    || (node.type === "article" && f.article_id === id.slice("article/".length)));
+  if (own.length) return own;
+  const neighbours = new Set([...view.edges.values()].filter((e) => e.source === node.id || e.target === node.id)
     .flatMap((e) => [e.source, e.target]));
-  return current.facts.filter((f) => neighbours.has(f.model) || neighbours.has(f.place));
+  return facts.filter((f) => neighbours.has(f.model) || neighbours.has(f.place));
 }
 
-function showNode(node) {
-  for (const n of $("graph").querySelectorAll(".node")) n.classList.toggle("selected", n.getAttribute("data-id") === node.id);
+async function showNode(node) {
+  view.selected = node.id;
+  highlight();
   $("detail-title").textContent = `${TYPE_LABELS[node.type] || node.type}: ${node.label}`;
+  const actions = $("node-actions");
+  actions.replaceChildren();
   const box = $("facts");
+  box.replaceChildren(el("p", {}, "Đang tải…"));
+  const facts = await factsOf(node);
+  if (view.selected !== node.id) return;
+  const drawnEvents = new Set(view.facts.keys());
+  const missing = facts.filter((f) => !drawnEvents.has(f.event)).length;
+  if (GRAPHABLE.some((p) => localId(node.id).startsWith(p))) {
+    const more = el("button", { type: "button", id: "expand" },
+      missing ? `Mở rộng (+${missing} dữ kiện)` : "Mở rộng");
+    more.addEventListener("click", () => expand(node));
+    actions.append(more);
+    if (!node.focus) {
+      const centre = el("button", { type: "button", id: "recentre" }, "Lấy làm tâm");
+      centre.addEventListener("click", () => recentre(node));
+      actions.append(centre);
+    }
+  }
   box.replaceChildren();
-  const facts = factsFor(node);
   if (!facts.length) box.append(el("p", {}, "Không có dữ kiện."));
   facts.forEach((f, i) => {
-    const item = el("div", { class: "fact", "data-event": f.event || "" },
-      el("span", { class: "st" }, f.status_label || STATUS_LABELS[f.status] || f.status || ""),
+    const item = el("div", { class: "fact", "data-event": f.event || "", "data-place": f.place, "data-model": f.model },
+      el("span", { class: "st" }, f.status_label || statusLabel(f.status)),
       f.when ? ` · ${f.when}` : "", f.count ? ` · ${f.count}` : "",
       el("div", {}, `${f.model_label || ""} — ${f.place_label || ""}`),
       f.document_label ? el("div", {}, `Văn bản: ${f.document_label}`) : "",
       f.evidence && f.evidence.text ? el("q", {}, f.evidence.text) : "");
-    item.style.borderLeftColor = STATUS_COLOURS[f.status] || "#999";
+    item.style.borderLeftColor = statusColour(f.status);
     item.addEventListener("click", () => showEvidence(f));
     box.append(item);
     if (i === 0) showEvidence(f);
   });
+  drawTimeline(node, facts);
   showLineage(node);
+}
+
+// ---- timeline: each model–place application as a row, its status events along a time axis ----------
+const UNDATED = "chưa rõ thời điểm";
+
+function drawTimeline(node, facts) {
+  const box = $("timeline");
+  box.replaceChildren();
+  if (!(PLACE_TYPES.has(node.type) || MODEL_TYPES.has(node.type)) || !facts.length) return;
+  const rows = new Map();
+  for (const f of facts) {
+    const key = `${f.model} ${f.place}`;
+    if (!rows.has(key)) {
+      const label = PLACE_TYPES.has(node.type) ? f.model_label : f.place_label;
+      rows.set(key, { key, label, events: [] });
+    }
+    rows.get(key).events.push(f);
+  }
+  const list = [...rows.values()];
+  for (const r of list) r.events.sort((a, b) => (a.start || "").localeCompare(b.start || ""));
+  list.sort((a, b) => (a.events[0].start || "9999").localeCompare(b.events[0].start || "9999") || a.label.localeCompare(b.label, "vi"));
+  const dated = facts.filter((f) => f.start).map((f) => Date.parse(f.start));
+  const hasUndated = facts.some((f) => !f.start);
+  const W = Math.max(260, box.clientWidth || 360);
+  const size = 12, rowH = 40, M = 10, undatedW = hasUndated ? 56 : 0;
+  const x0 = M + undatedW + 8, x1 = W - M - 8;
+  let t0 = dated.length ? Math.min(...dated) : 0, t1 = dated.length ? Math.max(...dated) : 0;
+  const year = 365.25 * 864e5;
+  if (t1 - t0 < year) { t0 -= year / 2; t1 += year / 2; }
+  const pad = (t1 - t0) * 0.06;
+  t0 -= pad; t1 += pad;
+  const xOf = (f) => x0 + ((Date.parse(f.start) - t0) / (t1 - t0)) * (x1 - x0);
+  const H = 24 + list.length * rowH + M;
+  const g = svg("svg", { id: "timeline-svg", viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img",
+    "aria-label": `Dòng thời gian: ${node.label}` });
+  // axis: one tick a year (fewer when the span is long)
+  const y0 = new Date(t0).getUTCFullYear() + 1, y1 = new Date(t1).getUTCFullYear();
+  const step = Math.max(1, Math.ceil((y1 - y0 + 1) / Math.max(2, Math.floor((x1 - x0) / 48))));
+  for (let yr = y0; yr <= y1; yr += step) {
+    const x = x0 + ((Date.UTC(yr, 0, 1) - t0) / (t1 - t0)) * (x1 - x0);
+    g.append(svg("line", { class: "tick", x1: x, x2: x, y1: 16, y2: H - M }));
+    const t = svg("text", { class: "tick-label", x, y: 12, "text-anchor": "middle", "font-size": 11 });
+    t.textContent = String(yr);
+    g.append(t);
+  }
+  if (hasUndated) {
+    const t = svg("text", { class: "tick-label", x: M, y: 12, "font-size": 11 });
+    t.textContent = "chưa rõ";
+    g.append(t);
+  }
+  list.forEach((row, i) => {
+    const top = 24 + i * rowH;
+    const rg = svg("g", { class: "tl-row", "data-key": row.key });
+    const label = svg("text", { x: M, y: top + size, "font-size": size });
+    label.textContent = wrap(row.label, W - 2 * M, size, 1)[0];
+    rg.append(label);
+    const y = top + size + 14;
+    const placed = row.events.map((f, j) => ({ f, x: f.start ? xOf(f) : M + 8 + (j % 4) * 12 }));
+    placed.forEach((p, j) => {
+      if (!p.f.start) return;
+      const next = placed.slice(j + 1).find((q) => q.f.start);
+      const end = next ? next.x : x1;
+      rg.append(svg("line", { class: next ? "span" : "span open", x1: p.x, x2: end, y1: y, y2: y, stroke: statusColour(p.f.status) }));
+    });
+    for (const p of placed) {
+      const dot = svg("circle", { class: "tl-event", cx: p.x, cy: y, r: 6, fill: statusColour(p.f.status),
+        "data-status": p.f.status, "data-start": p.f.start || "", "data-event": p.f.event, tabindex: 0 });
+      const title = svg("title");
+      title.textContent = `${p.f.status_label || statusLabel(p.f.status)} · ${p.f.when || UNDATED}`;
+      dot.append(title);
+      dot.addEventListener("click", () => showEvidence(p.f));
+      rg.append(dot);
+    }
+    g.append(rg);
+  });
+  box.append(el("h3", {}, "Dòng thời gian"), g);
 }
 
 // A place's lineage across the reform of 1 July 2025: where a former unit's territory went, or where a
@@ -279,7 +663,7 @@ async function showLineage(node) {
   box.replaceChildren();
   const marker = "/id/unit/";
   const at = node.id.indexOf(marker);
-  if ((node.type !== "place" && node.type !== "province") || at < 0) return;
+  if (!PLACE_TYPES.has(node.type) || at < 0) return;
   let place;
   try {
     place = await getJSON(`/api/places/${node.id.slice(at + marker.length)}`);
@@ -297,7 +681,7 @@ async function showLineage(node) {
   const pilots = place.pilots_on_territory || [];
   if (pilots.length) {
     const list = el("ul", { class: "lineage" });
-    for (const p of pilots) list.append(el("li", {}, `${p.place_label}: ${p.model_label} — ${STATUS_LABELS[p.status] || p.status}${p.when ? " · " + p.when : ""}`));
+    for (const p of pilots) list.append(el("li", {}, `${p.place_label}: ${p.model_label} — ${statusLabel(p.status)}${p.when ? " · " + p.when : ""}`));
     box.append(el("h3", {}, "Thí điểm trước đây trên địa bàn"), list);
   }
 }
@@ -305,15 +689,10 @@ async function showLineage(node) {
 async function showEvidence(fact) {
   const box = $("article");
   if (!fact.article_id) { box.replaceChildren(el("p", {}, "Không có bài báo nguồn.")); return; }
-  let doc = articleCache.get(fact.article_id);
+  const doc = await articleDoc(fact.article_id);
   if (!doc) {
-    try {
-      doc = await getJSON(`/api/documents/article/${encodeURIComponent(fact.article_id)}`);
-    } catch (e) {
-      box.replaceChildren(el("p", { class: "error" }, `Không tải được bài báo: ${e.message}`));
-      return;
-    }
-    articleCache.set(fact.article_id, doc);
+    box.replaceChildren(el("p", { class: "error" }, "Không tải được bài báo."));
+    return;
   }
   const text = doc.text || "";
   let start = fact.evidence ? fact.evidence.start : null, end = fact.evidence ? fact.evidence.end : null;
@@ -323,7 +702,7 @@ async function showEvidence(fact) {
     end = start >= 0 ? start + quote.length : null;
   }
   box.replaceChildren();
-  box.append(el("div", { class: "article-title" }, doc.label || fact.article_id));
+  box.append(el("div", { class: "article-title" }, doc.title || doc.label || fact.article_id));
   if (start == null || start < 0) { box.append(document.createTextNode(text)); return; }
   const mark = el("mark", { id: "evidence" }, text.slice(start, end));
   box.append(document.createTextNode(text.slice(0, start)), mark, document.createTextNode(text.slice(end)));
@@ -386,12 +765,20 @@ async function runSparql() {
   out.append(table);
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
+  try { PALETTE = { ...PALETTE, ...(await getJSON("/api/palette")) }; } catch (e) { /* greys then */ }
   buildLegend();
   enableZoom($("graph"));
   loadExamples();
   $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search($("search").value); });
   $("run-sparql").addEventListener("click", runSparql);
+  let width = window.innerWidth;
+  window.addEventListener("resize", () => {
+    if (window.innerWidth === width) return;
+    width = window.innerWidth;
+    clearTimeout(window.__relayout);
+    window.__relayout = setTimeout(render, 150);
+  });
   const q = new URLSearchParams(location.search).get("q");
   if (q) { $("search").value = q; search(q); }
 });
