@@ -215,7 +215,7 @@ def export(
     """Export the graph or a subgraph for RDF tools, yEd, Gephi, Cytoscape.js or Graphviz."""
     import sys
 
-    from graph import exports, resolve
+    from graph import exports
 
     fmt = exports.ALIASES.get(format, format)
     if fmt not in exports.FORMATS:
@@ -224,13 +224,9 @@ def export(
         raise typer.Exit(2)
     with _open_store(store, read_only=True) as st:
         try:
-            sub = exports.Subgraph(
-                province=resolve.unit(st, province, province=True) if province else None,
-                model=resolve.model(st, model) if model else None,
-                place=resolve.unit(st, place) if place else None,
-                radius=radius if place else None,
+            data, _ = exports.run_export(
+                st, exports.ExportRequest(fmt, province=province, model=model, place=place, radius=radius)
             )
-            data = exports.export(st, fmt, sub)
         except (LookupError, RuntimeError, ValueError) as e:
             typer.echo(f"Không xuất được / cannot export: {e}", err=True)
             raise typer.Exit(2) from None

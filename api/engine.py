@@ -45,6 +45,10 @@ class EngineError(Exception):
     """Anything else the engine reported."""
 
 
+class JobRefused(Exception):
+    """The worker could not make an export: args are (reason, message), see api.worker.Refused."""
+
+
 class _RWLock:
     """Many readers or one writer; a waiting writer stops new readers from starting."""
 
@@ -155,6 +159,7 @@ class WorkerPool:
         # Triple count per non-empty named graph: counted once at start, then kept current by _sync with
         # the graphs each write touched (replaced as a whole, never mutated, so readers need no lock).
         self._counts: dict[str, int] = {}
+        self._default_count = 0
         self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
         self._background: set[asyncio.Future[None]] = set()  # replica syncs and respawns under way
 
@@ -162,16 +167,23 @@ class WorkerPool:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
         self._idle = asyncio.Queue()
         self._lock = _RWLock()
-        workers, self._counts = await asyncio.gather(
+        workers, (self._counts, self._default_count) = await asyncio.gather(
             asyncio.to_thread(self._spawn_many, self._size), asyncio.to_thread(self._count_graphs)
         )
         for w in workers:
             self._idle.put_nowait(w)
 
-    def _count_graphs(self) -> dict[str, int]:
-        """Triple count of every non-empty named graph of the store: the one full count, at start."""
+    def _count_graphs(self) -> tuple[dict[str, int], int]:
+        """Triple count of every non-empty named graph of the store, and of its default graph: the one
+        full count, at start."""
         rows = self.store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return {str(r["g"]): int(r["n"]) for r in rows}
+        default = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return {str(r["g"]): int(r["n"]) for r in rows}, int(default[0]["n"]) if default else 0
+
+    def default_count(self) -> int:
+        """Triples in the default graph, each once, as of the last completed write (the replicas report
+        it after each sync: no scan)."""
+        return self._default_count
 
     def graph_counts(self) -> dict[str, int]:
         """Triple count per non-empty named graph, ordered by IRI, as of the last completed write (no scan:
@@ -298,6 +310,8 @@ class WorkerPool:
             raise QuerySyntaxError(payload)
         if status == "limit":
             raise ResultLimit(payload)
+        if status == "refused":
+            raise JobRefused(*payload)
         raise EngineError(payload)
 
     def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
@@ -336,9 +350,13 @@ class WorkerPool:
                 failed.append(w)
         for w in sent:
             try:
-                for _ in updates:  # one reply per update, in order
-                    if not w.conn.poll(READY_TIMEOUT) or w.conn.recv()[0] != "ok":
+                for _ in updates:  # one reply per update, in order: ("ok", default graph size)
+                    if not w.conn.poll(READY_TIMEOUT):
                         raise EngineError("sync failed")
+                    status, size = w.conn.recv()
+                    if status != "ok":
+                        raise EngineError("sync failed")
+                    self._default_count = size
             except (EngineError, EOFError, OSError):
                 failed.append(w)
         for w in failed:

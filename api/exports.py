@@ -1,7 +1,7 @@
 """GET /export/{format}: the whole graph or a subgraph, in RDF or graph-visualisation formats.
 
-Whole-graph RDF dumps run in a query worker (time and size limits apply); subgraphs and the
-networkx-based formats come from graph.exports, run in a thread under the read lock.
+Every export runs in a query worker, under the same time and result limits as queries: whole-graph RDF
+dumps straight from the engine, subgraphs and the networkx-based formats through graph.exports.
 """
 
 from __future__ import annotations
@@ -106,33 +106,21 @@ def _file(data: bytes, media: str, fmt: str) -> Response:
 async def _via_graph_exports(
     request: Request, fmt: str, province: str | None, model: str | None, place: str | None, radius: int
 ) -> Response:
-    """Delegate to graph.exports with the CLI's filters (graph.resolve turns names into IRIs)."""
-    import asyncio
+    """graph.exports in a query worker, filters resolved there (graph.resolve), under the query time and
+    result limits like any query: past the time limit the worker is killed and the answer is 503."""
+    from api.engine import JobRefused
 
-    from graph import exports as gx
-    from graph import resolve
-
-    store = request.app.state.store
-
-    def build() -> bytes:
-        sub = gx.Subgraph(
-            province=resolve.unit(store, province, province=True) if province else None,
-            model=resolve.model(store, model) if model else None,
-            place=resolve.unit(store, place) if place else None,
-            radius=radius if place else None,
-        )
-        return gx.export(store, fmt, sub)
-
+    export = {"format": fmt, "province": province, "model": model, "place": place,
+              "radius": radius if place else None}
     try:
-        data = await asyncio.wait_for(asyncio.to_thread(build), request.app.state.settings.query_timeout * 3)
-    except TimeoutError:
-        raise ApiError(503, "export_timeout", "Xuất quá thời gian. / Export timed out.") from None
-    except LookupError as e:
-        raise ApiError(
-            404, "nothing_matches", f"Không có dữ liệu khớp bộ lọc / nothing matches: {e}"
-        ) from None
-    except ValueError as e:
-        raise ApiError(400, "bad_filter", f"Bộ lọc không hợp lệ / bad filter: {e}") from None
-    except RuntimeError as e:
-        raise ApiError(501, "not_available", f"Không xuất được / cannot export: {e}") from None
-    return _file(data, gx.media_type(fmt), fmt)
+        data, media = await run_engine(request, {"kind": "export", "export": export})
+    except JobRefused as e:
+        reason, message = e.args
+        status = {"nothing_matches": 404, "bad_filter": 400}.get(reason, 501)
+        text = {
+            404: "Không có dữ liệu khớp bộ lọc / nothing matches",
+            400: "Bộ lọc không hợp lệ / bad filter",
+            501: "Không xuất được / cannot export",
+        }[status]
+        raise ApiError(status, reason, f"{text}: {message}") from None
+    return _file(data, media, fmt)

@@ -328,8 +328,8 @@ async def service_description(request: Request, fmt: str | None) -> Response:
             svc,
             RDFS.comment,
             Literal(
-                "Đồ thị mặc định là hợp của mọi đồ thị có tên (ontology, gazetteer, mỗi bài báo một đồ thị); "
-                "một bộ ba có trong nhiều đồ thị xuất hiện một lần cho mỗi đồ thị, hãy dùng DISTINCT. "
+                "Đồ thị mặc định là hợp của mọi đồ thị có tên (ontology, gazetteer, mỗi bài báo một đồ thị), "
+                "theo nghĩa tập hợp: một bộ ba có trong nhiều đồ thị chỉ khớp một lần. "
                 "Chỉ đọc: cập nhật, LOAD và SERVICE (ngoài danh sách cho phép) bị từ chối.",
                 lang="vi",
             ),
@@ -366,7 +366,8 @@ async def service_description(request: Request, fmt: str | None) -> Response:
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    size = request.app.state.engine.default_count()  # each triple once: not the sum of the graphs' counts
+    g.add((default, VOID.triples, Literal(size, datatype=XSD.integer)))
     for iri, n in counts.items():
         ng, gr = BNode(), BNode()
         g.add((dataset, SD.namedGraph, ng))

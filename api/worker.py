@@ -220,11 +220,36 @@ def dump(store: ox.Store, job: dict) -> tuple[bytes, str]:
     return out or b"", media
 
 
+class Refused(Exception):
+    """An export the worker cannot make: args are (reason, message), reason one of nothing_matches,
+    bad_filter, not_available (the server answers 404, 400, 501)."""
+
+
+def export(store: ox.Store, job: dict) -> tuple[bytes, str]:
+    """A filtered or graph-format export (graph.exports), made here so the time limit stops it like a
+    query: the whole projection, resolution of the filters included, runs inside this process."""
+    from graph.embedded import EmbeddedStore  # heavy (rdflib, networkx): only for export jobs
+    from graph.exports import ExportRequest, ExportTooLarge, run_export
+
+    try:
+        return run_export(EmbeddedStore.over(store), ExportRequest(**job["export"]), int(job["limit"]))
+    except ExportTooLarge as e:
+        raise LimitExceeded(e.args[0]) from None
+    except LookupError as e:
+        raise Refused("nothing_matches", str(e)) from None
+    except ValueError as e:
+        raise Refused("bad_filter", str(e)) from None
+    except RuntimeError as e:
+        raise Refused("not_available", str(e)) from None
+
+
 def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict]:
     """Execute one job; `limit` bounds rows/triples, exceeding it raises LimitExceeded."""
     limit = int(job["limit"])
     if job["kind"] == "dump":
         return dump(store, job)
+    if job["kind"] == "export":
+        return export(store, job)
     kwargs = _dataset(job)
     subs = _bindings(job)
     if subs:
@@ -309,13 +334,9 @@ def _triples(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
 
 
 def merge_default(store: ox.Store) -> None:
-    """Fill the default graph with every named graph's triples, once each.
-
-    Articles repeat the models, places and documents they share; a union default graph would answer
-    one row per copy and multiply rows at every join, so the replica keeps a set union instead. One
-    update inside the engine: half the time of copying quads through Python, and a blank node stays
-    the same node in the union as in its named graph (what apply_sync relies on).
-    """
+    """Fill the default graph with every named graph's triples, once each: for a dataset loaded from
+    elsewhere (the bench's generated N-Quads). The service's own snapshots already hold it, since the
+    store keeps its default graph equal to that set union (graph/embedded.py)."""
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
@@ -325,8 +346,8 @@ def _held_elsewhere(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
 
 def apply_sync(store: ox.Store, job: dict, merged: ox.Store | None = None) -> None:
     """Replace one named graph of the replica with the writer's current content (empty: drop it),
-    keeping the merged default graph (in `store` and in the default-graph-only copy `merged`) equal to
-    the set union of the named graphs."""
+    keeping the default graph (in `store` and in the default-graph-only copy `merged`) equal to the set
+    union of the named graphs, by the rule the writer's store follows (graph/embedded.py)."""
     graph = ox.NamedNode(job["graph"])
     old = _triples(store, graph)
     store.remove_graph(graph)
@@ -362,7 +383,7 @@ def names_graphs(job: dict) -> bool:
     query. The server decides the last on the guard's own reading of the query (job["named"], see
     api.sparql_check), so the router and the guard never read one query two ways; a job without that
     flag (benchmarks calling this module directly) is read here with the same lexer."""
-    if job["kind"] == "dump" or job.get("default_graphs") or job.get("named_graphs"):
+    if job["kind"] in ("dump", "export") or job.get("default_graphs") or job.get("named_graphs"):
         return True
     if "named" in job:
         return bool(job["named"])
@@ -392,8 +413,7 @@ def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
             pass
     store = ox.Store()
     try:
-        store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)
-        merge_default(store)
+        store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)  # the stored union comes with it
         merged = default_only(store)
     except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
         conn.send(("error", str(e) or "replica load failed"))
@@ -409,12 +429,14 @@ def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
         try:
             if job["kind"] == "sync":
                 apply_sync(store, job, merged)
-                conn.send(("ok", None))
+                conn.send(("ok", len(merged)))
                 continue
             reply(conn, "ok", run_job(store if names_graphs(job) else merged, job))
         except SyntaxError as e:
             reply(conn, "syntax", str(e))
         except LimitExceeded as e:
             reply(conn, "limit", int(e.args[0]))
+        except Refused as e:
+            reply(conn, "refused", e.args)
         except Exception as e:  # noqa: BLE001 — reported to the client as a clean error
             reply(conn, "error", str(e) or "engine error")  # the message only: no class names to clients

@@ -60,12 +60,29 @@ def to_rdflib(term: Any) -> Node:
     raise TypeError(f"unsupported term {term!r}")
 
 
+DEFAULT = ox.DefaultGraph()
+UNION_MARK = "bomay-default-is-union"  # file beside RocksDB's own (see EmbeddedStore._union_kept)
+
+
+def _union_out(g: str) -> str:
+    """Update removing from the default graph the triples of graph `g` that no other named graph holds."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}")
+
+
+def _union_in(g: str) -> str:
+    """Update adding the triples of graph `g` to the default graph (a set: present ones stay once)."""
+    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+
+
 def _error(exc: Exception) -> QueryError:
     return QueryError(str(exc).strip() or exc.__class__.__name__)
 
 
 class EmbeddedStore(Store):
-    """pyoxigraph Store on disk; queries see the union of named graphs as their default graph."""
+    """pyoxigraph Store on disk whose stored default graph is kept equal to the set union of the named
+    graphs at every write, so every reader (this process, a read-only one, a replica seeded from a dump)
+    sees one dataset with no union flag: Oxigraph's flag would answer a shared triple once per graph."""
 
     kind = "embedded"
 
@@ -79,35 +96,51 @@ class EmbeddedStore(Store):
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
+            if not (self.path / UNION_MARK).exists():
+                self.rebuild_union()
+
+    @classmethod
+    def over(cls, store: ox.Store) -> EmbeddedStore:
+        """The Store interface, read-only, on a pyoxigraph store already open (a query worker's replica),
+        so that code written for a Store (exports, the resolver) runs inside the worker."""
+        self = cls.__new__(cls)
+        self.path, self.read_only, self._store = Path("."), True, store
+        return self
 
     # -- writing ---------------------------------------------------------------------------------------
     def replace_graph(self, iri: str, graph: Graph) -> int:
-        """Replace named graph `iri` in one transaction.
+        """Replace named graph `iri` and its share of the default graph in one transaction.
 
-        A new graph is loaded with `Store.load` (transactional); an existing one is swapped by one SPARQL
-        update, DROP + INSERT DATA, which Oxigraph runs as a single transaction. Blank nodes are fresh in
-        both paths, so two documents' `_:b0` never collide.
+        One SPARQL update, which Oxigraph runs as a single transaction: the graph's triples that no other
+        graph holds leave the default graph, the graph is dropped and inserted, and its new triples join
+        the default graph. Blank nodes are fresh, so two documents' `_:b0` never collide.
         """
         return self.replace_ntriples(iri, graph.serialize(format="nt", encoding="utf-8"), len(graph))
 
     def replace_ntriples(self, iri: str, body: bytes, triples: int) -> int:
         """`replace_graph` for a graph already serialised as N-Triples (`triples` of them), e.g. by the
-        process that built and validated it; same single transaction."""
+        process that built and validated it; same single transaction, the default graph kept in step."""
         g = f"<{check_iri(iri)}>"
-        if not self.has_graph(iri):
-            self._store.load(body, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
-        else:
-            text = body.decode("utf-8")
-            self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{text}\n}} }}")
+        text = body.decode("utf-8")
+        self._update(f"{_union_out(g)} ;\nDROP SILENT GRAPH {g} ;\n"
+                     f"INSERT DATA {{ GRAPH {g} {{\n{text}\n}} }} ;\n{_union_in(g)}")
         return triples
 
     def bulk_replace_graph(self, iri: str, graph: Graph) -> int:
-        """Replace a large, rebuildable graph (gazetteer) with RocksDB's bulk loader: fast, NOT atomic."""
+        """Replace a large, rebuildable graph (gazetteer) with RocksDB's bulk loader: fast, NOT atomic.
+
+        The default graph follows in three steps (out, load, in); a crash between them leaves a default
+        graph that `rebuild_union` (run at every read-write open when the marker is missing) repairs."""
         node = ox.NamedNode(check_iri(iri))
+        g = f"<{iri}>"
+        self._union_kept(False)
         if self._store.contains_named_graph(node):
+            self._update(_union_out(g))
             self._store.remove_graph(node)
-        self._store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
-                              to_graph=node)
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=node)
+        self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=DEFAULT)
+        self._union_kept(True)
         return len(graph)
 
     def has_graph(self, iri: str) -> bool:
@@ -118,22 +151,41 @@ class EmbeddedStore(Store):
         node = ox.NamedNode(check_iri(iri))
         if not self._store.contains_named_graph(node):
             return False
-        self.update(f"DROP GRAPH <{iri}>")
+        self._update(f"{_union_out(f'<{iri}>')} ;\nDROP GRAPH <{iri}>")
         return True
 
     def update(self, sparql: str) -> None:
+        """Run a raw SPARQL Update, then bring the default graph back to the union when the update may have
+        touched a named graph (a full rebuild: for repairs and tests, not for the article write path)."""
+        self._update(sparql)
+        self.rebuild_union()
+
+    def _update(self, sparql: str) -> None:
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
             raise _error(exc) from exc
+
+    def rebuild_union(self) -> None:
+        """Make the stored default graph exactly the set union of the named graphs, in one transaction."""
+        self._update("CLEAR DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        self._union_kept(True)
+
+    def _union_kept(self, kept: bool) -> None:
+        """The marker file says the default graph is the union. It is removed before a step that is not
+        one transaction (a bulk load) and written back after, so a store cut short in between, or written
+        before the default graph was kept, gets its default graph rebuilt at the next read-write open."""
+        mark = self.path / UNION_MARK
+        if kept:
+            mark.write_text("the default graph holds the set union of the named graphs\n", encoding="utf-8")
+        else:
+            mark.unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------------------------------
     def _query(self, query: str, default_graph_uris=(), named_graph_uris=()) -> Any:
         kwargs: dict[str, Any] = {}
         if default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(check_iri(u)) for u in default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(check_iri(u)) for u in named_graph_uris]
         try:
@@ -180,18 +232,17 @@ class EmbeddedStore(Store):
         return result.serialize(format=_RESULT_FORMATS[media]), media
 
     def dump_rdf(self, media: str, prefixes: dict[str, str] | None = None) -> bytes:
-        """All our named graphs serialised by Oxigraph itself (fast): the union of the graphs for triple
-        formats (Turtle, N-Triples, JSON-LD, RDF/XML), every quad for TriG/N-Quads."""
+        """All our named graphs serialised by Oxigraph itself (fast): the default graph (their union) for
+        triple formats (Turtle, N-Triples, JSON-LD, RDF/XML), every quad for TriG/N-Quads."""
         fmt = _RDF_FORMATS[media]
         with_prefixes = prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
         kwargs = {"prefixes": prefixes} if with_prefixes else {}
-        ours = [g for g in self._store.named_graphs()
-                if isinstance(g, ox.NamedNode) and g.value.startswith(BOMAY_GRAPHS)]
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            ours = [g for g in self._store.named_graphs()
+                    if isinstance(g, ox.NamedNode) and g.value.startswith(BOMAY_GRAPHS)]
             quads = (q for g in ours for q in self._store.quads_for_pattern(None, None, None, g))
             return ox.serialize(quads, format=fmt, **kwargs)
-        triples = {ox.Triple(q.subject, q.predicate, q.object)
-                   for g in ours for q in self._store.quads_for_pattern(None, None, None, g)}
+        triples = (q.triple for q in self._store.quads_for_pattern(None, None, None, DEFAULT))
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate)))  # groups by subject
         return ox.serialize(ordered, format=fmt, **kwargs)
 

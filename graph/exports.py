@@ -46,6 +46,43 @@ ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "nq": "nquads
 STATUS_COLOURS: dict[str, str] = palette()["status"]
 
 
+class ExportTooLarge(Exception):
+    """The export would hold more triples, nodes or edges than the operator's result limit."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """One export as a user asks for it: the format, and the filters as words, ids or IRIs.
+
+    The CLI runs it on its store, the service in a query worker under the query time limit (a worker
+    past the limit is killed, so an export can never outlive it)."""
+
+    format: str
+    province: str | None = None
+    model: str | None = None
+    place: str | None = None
+    radius: int | None = None
+
+    def subgraph(self, store: Store) -> Subgraph:
+        """The filters resolved to IRIs (LookupError when one names nothing)."""
+        from graph import resolve
+
+        return Subgraph(
+            province=resolve.unit(store, self.province, province=True) if self.province else None,
+            model=resolve.model(store, self.model) if self.model else None,
+            place=resolve.unit(store, self.place) if self.place else None,
+            radius=(self.radius if self.radius is not None else 1) if self.place else None,
+        )
+
+
+def run_export(store: Store, request: ExportRequest, limit: int | None = None) -> tuple[bytes, str]:
+    """The exported file and its media type; ExportTooLarge past `limit` (triples, or nodes + edges)."""
+    fmt = ALIASES.get(request.format, request.format)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {request.format!r}; one of {', '.join(FORMATS)}")
+    return export(store, fmt, request.subgraph(store), limit=limit), media_type(fmt)
+
+
 @dataclass
 class Subgraph:
     """Which part of the graph to export; all None = everything."""
@@ -72,16 +109,22 @@ def extension(fmt: str) -> str:
     return RDF_FORMATS[fmt][2] if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][1]
 
 
-def export(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
+def export(store: Store, fmt: str, sub: Subgraph | None = None, limit: int | None = None) -> bytes:
     """The export in format `fmt` (see FORMATS) of the whole graph or of `sub`."""
     fmt = ALIASES.get(fmt, fmt)
     sub = sub or Subgraph()
     if fmt in RDF_FORMATS:
-        return export_rdf(store, fmt, sub)
+        return export_rdf(store, fmt, sub, limit)
     if fmt not in GRAPH_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
     G = project(store, province=sub.province, model=sub.model, place=sub.place, radius=sub.radius)
+    _check_size(G.number_of_nodes() + G.number_of_edges(), limit)
     return write_graph(G, fmt)
+
+
+def _check_size(n: int, limit: int | None) -> None:
+    if limit is not None and n > limit:
+        raise ExportTooLarge(limit)
 
 
 # -- RDF -------------------------------------------------------------------------------------------------
@@ -93,8 +136,11 @@ def resources(G: nx.MultiDiGraph) -> list[str]:
     return sorted(out)
 
 
-def rdf_dataset(store: Store, sub: Subgraph | None = None) -> Dataset:
-    """Our named graphs, whole or restricted to the triples about a subgraph's resources."""
+def rdf_dataset(store: Store, sub: Subgraph | None = None, limit: int | None = None) -> Dataset:
+    """Our named graphs, whole or restricted to the triples about a subgraph's resources.
+
+    Only the graphs that mention one of the resources are read (one query finds them), so the cost
+    follows the subgraph, not the number of articles in the store."""
     sub = sub or Subgraph()
     if sub.whole:
         return store.dataset()
@@ -103,8 +149,12 @@ def rdf_dataset(store: Store, sub: Subgraph | None = None) -> Dataset:
     ds = Dataset()
     if not iris:
         return ds
-    for g in sorted(store.graphs()):
+    holding = store.select(get("subgraph_graphs").text, s=iris)
+    size = 0
+    for g in sorted(str(r["g"]) for r in holding):
         part = store.construct(get("subgraph").text, s=iris, g=IRI(g))
+        size += len(part)
+        _check_size(size, limit)
         if len(part):
             target = ds.graph(URIRef(g))
             for t in part:
@@ -129,7 +179,7 @@ def _bind(g: Graph) -> None:
         g.bind(prefix, ns, override=True)
 
 
-def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
+def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None, limit: int | None = None) -> bytes:
     """Turtle/N-Triples/JSON-LD of the union, or TriG/N-Quads with the named graphs kept."""
     rdflib_format = RDF_FORMATS[fmt][0]
     dump = getattr(store, "dump_rdf", None)
@@ -137,7 +187,7 @@ def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None) -> bytes:
         from ontology.namespaces import PREFIXES
 
         return dump(RDF_FORMATS[fmt][1], {p: str(ns) for p, ns in PREFIXES.items()})
-    ds = rdf_dataset(store, sub)
+    ds = rdf_dataset(store, sub, limit)
     if fmt in ("trig", "nquads"):
         return ds.serialize(format=rdflib_format, encoding="utf-8")
     g = union_graph(ds)
