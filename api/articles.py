@@ -1,35 +1,33 @@
 """Writes: POST /api/articles extracts, validates and stores one article; DELETE removes it.
 
 Both need `Authorization: Bearer <BOMAY_TOKEN>` (constant-time comparison) and are switched off when
-the operator set no token. Extraction and validation run before the write lock is taken, in the ingest
-worker processes (api/ingest_pool.py; a thread when there are none), so queries keep flowing and
-concurrent POSTs validate in parallel; the write itself is exclusive (see api.engine.WorkerPool.write and
-.writing).
+the operator set no token. The body's decoding, the text checks, extraction and validation are the
+article pipeline's (api/pipeline.py), the same as the CLI's; here they become HTTP answers. Extraction and
+validation run before the write lock is taken, in the ingest worker processes (api/ingest_pool.py; a
+thread when there are none), so queries keep flowing and concurrent POSTs validate in parallel; the write
+itself is exclusive (see api.engine.WorkerPool.write and .writing).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import re
-import unicodedata
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from rdflib.namespace import DCTERMS as DCTERMS_NS
 
+from api import pipeline, search_index
 from api.errors import ApiError, ErrorBody
-from ontology.namespaces import ID, article_graph
+from api.ingest_pool import PoolUnavailable, WorkerDied, build_payload
+from api.pipeline import DOC_ID, ArticleRefused, Meta, ValidatedArticle
+from ontology.namespaces import article_graph
 
 router = APIRouter(prefix="/api", tags=["Ghi / Writes"])
-_DOC_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")  # no "." or ".." ids
-_VI_LETTERS = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
-
 
 class ArticleIn(BaseModel):
     """JSON form of an article: text (or html) plus optional metadata."""
@@ -41,7 +39,7 @@ class ArticleIn(BaseModel):
     id: str | None = Field(
         None,
         description="Định danh (mặc định: băm nội dung) / id (default: content hash)",
-        pattern=_DOC_ID.pattern,
+        pattern=DOC_ID.pattern,
     )
     title: str | None = Field(None, max_length=1000)
     url: str | None = Field(None, max_length=2000)
@@ -58,6 +56,11 @@ class ArticleOut(BaseModel):
     triples: int
     facts: dict[str, Any]
     validation: dict[str, Any]
+    duplicate_of: list[str] = Field(
+        default_factory=list,
+        description="Bài cùng văn bản đã lưu dưới định danh khác / stored articles with the same text",
+    )
+    warning: str | None = None
 
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -98,25 +101,9 @@ def require_token(request: Request) -> None:
         raise ApiError(403, "bad_token", "Token không đúng. / Wrong token.")
 
 
-def check_text(text: str) -> str:
-    """NFC text, refused when empty, binary or clearly not Vietnamese."""
-    if "\x00" in text:
-        raise ApiError(400, "binary", "Nội dung có vẻ là nhị phân. / Body looks binary.")
-    text = unicodedata.normalize("NFC", text).strip()
-    if not text:
-        raise ApiError(400, "empty", "Bài báo rỗng. / Empty article.")
-    letters = [c for c in text.lower() if c.isalpha()]
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
-    if controls > len(text) // 100 + 1:
-        raise ApiError(400, "binary", "Nội dung có ký tự điều khiển; có vẻ là nhị phân. / Body looks binary.")
-    vi = sum(1 for c in letters if c in _VI_LETTERS)
-    if len(letters) < 20 or vi < max(3, len(letters) // 50):
-        raise ApiError(
-            422,
-            "not_vietnamese",
-            "Văn bản không phải tiếng Việt (hoặc quá ngắn). / Text is not Vietnamese (or too short).",
-        )
-    return text
+def refused(e: ArticleRefused) -> ApiError:
+    """The pipeline's refusal as an HTTP answer (its status, code and message)."""
+    return ApiError(e.status, e.code, e.message)
 
 
 async def read_article(request: Request, doc_id: str | None) -> tuple[str, str | None, dict[str, str]]:
@@ -127,35 +114,28 @@ async def read_article(request: Request, doc_id: str | None) -> tuple[str, str |
     return await asyncio.to_thread(parse_article, ctype, raw, doc_id)
 
 
-def parse_article(ctype: str, raw: bytes, doc_id: str | None) -> tuple[str, str | None, dict[str, str]]:
+def parse_article(ctype: str, raw: bytes, doc_id: str | None) -> tuple[str, str | None, Meta]:
     """The body of a POST as (text, id, metadata); ApiError (4xx) for anything malformed."""
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "bad_encoding", "Nội dung không phải UTF-8. / Body is not valid UTF-8.") from None
-    meta: dict[str, str] = {}
-    if ctype == "application/json":
-        data = _article_json(body)
-        if (data.text is None) == (data.html is None):
-            raise ApiError(400, "bad_json", "Cần đúng một trong 'text' hoặc 'html'. / Give 'text' or 'html'.")
-        if data.url is not None:
-            check_url(data.url)
-        body = data.text if data.text is not None else _html(data.html or "")
-        doc_id = data.id or doc_id
-        meta = {
-            k: v for k, v in (("title", data.title), ("url", data.url), ("published", data.published)) if v
-        }
-    elif ctype == "text/html":
-        body = _html(body)
-    elif ctype != "text/plain":
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            "Dùng text/plain, text/html hoặc application/json. / Use "
-            "text/plain, text/html or application/json.",
-        )
-    text = check_text(body)
-    return text, doc_id, meta
+        if ctype == "application/json":
+            data = _article_json(pipeline.decode_utf8(raw))
+            if (data.text is None) == (data.html is None):
+                raise ApiError(400, "bad_json", "Cần đúng một trong 'text' hoặc 'html'. / "
+                                                "Give 'text' or 'html'.")
+            if data.url is not None:
+                check_url(data.url)
+            body = data.text if data.text is not None else pipeline.html_text(data.html or "")
+            return pipeline.check_text(body), data.id or doc_id, Meta(data.title, data.url, data.published)
+        if ctype not in ("text/plain", "text/html"):
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                "Dùng text/plain, text/html hoặc application/json. / Use "
+                "text/plain, text/html or application/json.",
+            )
+        return pipeline.decode(raw, ctype), doc_id, Meta()
+    except ArticleRefused as e:
+        raise refused(e) from None
 
 
 def _article_json(body: str) -> ArticleIn:
@@ -201,91 +181,9 @@ def check_url(url: str) -> None:
         raise ApiError(400, "bad_url", f"URL không hợp lệ: {problem}. / Invalid url.")
 
 
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
-# Void elements never close; these may legally leave their end tag out, so they do not nest.
-_FLAT_TAGS = frozenset(
-    "area base br col embed hr img input link meta source track wbr "
-    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp".split()
-)
-MAX_HTML_DEPTH = 512
-
-
-def html_depth(raw: str) -> int:
-    """Deepest element nesting, counted from the tags alone: cheap enough to run before any parsing.
-
-    A tag runs from `<name` to the next `>`. That next `>` is found once and reused by every `<` before
-    it, so the count is linear in the text (a regex looking for the `>` from each `<` was quadratic:
-    11 s for 40 KB of `<a`).
-    """
-    depth = deepest = 0
-    pos, gt = 0, -1
-    while (lt := raw.find("<", pos)) >= 0:
-        if gt < lt:
-            gt = raw.find(">", lt)
-            if gt < 0:
-                break  # no tag closes after this point
-        m = _TAG_NAME.match(raw, lt, gt)
-        if m is None:
-            pos = lt + 1
-            continue
-        closing, name = m.groups()
-        pos = gt + 1
-        if raw[gt - 1] == "/" or name.lower() in _FLAT_TAGS:
-            continue
-        if closing:
-            depth = max(0, depth - 1)
-        else:
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
-
-
-def _html(raw: str) -> str:
-    from loaders.normalise import html_to_text
-
-    if html_depth(raw) > MAX_HTML_DEPTH:
-        raise ApiError(
-            400, "bad_html", f"HTML lồng quá sâu (hơn {MAX_HTML_DEPTH} cấp). / HTML nested too deeply."
-        )
-    return html_to_text(raw)
-
-
-def build_graph(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str, Any], Any]:
-    """Facts and RDF graph of one article (CPU work: call in a thread)."""
-    from rdflib import Literal, URIRef
-
-    from loaders.extract import extract_document
-    from loaders.normalise import ArticleMeta
-    from loaders.rdf import facts_to_graph
-
-    published = meta.get("published") or ""
-    given = ArticleMeta(source=meta.get("url"), title=meta.get("title"),
-                        date=published[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", published) else None)
-    facts = extract_document(text, doc_id, given)  # the outlet and date are province and date signals
-    graph = facts_to_graph(facts, text)
-    article = URIRef(ID[f"article/{doc_id}"])
-    if meta.get("title"):
-        graph.set((article, DCTERMS_NS.title, Literal(meta["title"])))
-    if meta.get("published") and not given.date:  # a day is written by facts_to_graph as xsd:date
-        graph.add((article, DCTERMS_NS.issued, Literal(meta["published"])))
-    return facts, graph
-
-
-def build_and_validate(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str, Any], Any, Any]:
-    """Facts, graph and SHACL report of one article, in one trip to a worker thread (all CPU work)."""
-    from graph.validation import validate_graph
-
-    facts, graph = build_graph(text, doc_id, meta)
-    return facts, graph, validate_graph(graph)
-
-
-async def build_article(
-    request: Request, text: str, doc_id: str, meta: dict[str, str]
-) -> tuple[dict[str, Any], bytes, int, Any]:
+async def build_article(request: Request, text: str, doc_id: str, meta: Meta) -> ValidatedArticle:
     """api.ingest_pool.build_payload in the app's ingest worker processes, or in a thread of this one
     when there are none; a worker that dies with the article is a 503 (nothing was written)."""
-    from api.ingest_pool import PoolUnavailable, WorkerDied, build_payload
-
     pool = getattr(request.app.state, "ingest", None)
     if pool is not None:
         try:
@@ -301,6 +199,15 @@ async def build_article(
                 {"Retry-After": "1"},
             ) from None
     return await asyncio.to_thread(build_payload, text, doc_id, meta)
+
+
+def write_article(store: Any, article: ValidatedArticle) -> tuple[Any, list[str]]:
+    """Under the write lock: the other ids holding the same text (looked up first, so two concurrent
+    copies see each other), then the write."""
+    from graph.ingest import ingest_ntriples, same_text
+
+    copies = [i for i in same_text(store, article.text_hash) if i != article.doc_id]
+    return ingest_ntriples(store, article.iri, article.ntriples, article.triples), copies
 
 
 def _report(validation: Any) -> dict[str, Any]:
@@ -331,31 +238,40 @@ def _report(validation: Any) -> dict[str, Any]:
 async def post_article(
     request: Request,
     id: Annotated[
-        str | None, Query(pattern=_DOC_ID.pattern, description="Định danh bài báo / article id")
+        str | None, Query(pattern=DOC_ID.pattern, description="Định danh bài báo / article id")
     ] = None,
 ) -> JSONResponse:
     """Extract, validate and store one article; nothing is written when validation fails."""
     require_token(request)
-    text, doc_id, meta = await read_article(request, id)
-    doc_id = doc_id or "api_" + hashlib.sha256(text.encode()).hexdigest()[:16]
-    facts, body, triples, validation = await build_article(request, text, doc_id, meta)
-    from graph.ingest import ingest_ntriples
-
-    iri = str(article_graph(doc_id))
+    text, given, meta = await read_article(request, id)
+    try:
+        doc_id = pipeline.article_id(text, given)
+    except ArticleRefused as e:
+        raise refused(e) from None
+    article = await build_article(request, text, doc_id, meta)
     out = {
         "id": doc_id,
-        "graph": iri,
+        "graph": article.iri,
         "stored": False,
         "replaced": False,
         "triples": 0,
-        "facts": facts,
-        "validation": _report(validation),
+        "facts": article.facts,
+        "validation": _report(article.validation),
+        "duplicate_of": [],
+        "warning": None,
     }
-    if not validation.conforms:
+    if not article.validation.conforms:
         return JSONResponse(out, status_code=422)
     store = request.app.state.store
-    report = await request.app.state.engine.write((iri,), ingest_ntriples, store, iri, body, triples)
-    out.update(stored=report.written, replaced=report.replaced, triples=report.triples)
+    report, copies = await request.app.state.engine.write((article.iri,), write_article, store, article)
+    await search_index.refresh(request.app, article.iri)
+    out.update(stored=report.written, replaced=report.replaced, triples=report.triples, duplicate_of=copies)
+    if copies:
+        out["warning"] = (
+            f"Văn bản này đã có dưới định danh {', '.join(copies)}: các sự kiện của nó nay được đếm "
+            f"{len(copies) + 1} lần. / The same text is stored as {', '.join(copies)}: its events now count "
+            f"{len(copies) + 1} times."
+        )
     return JSONResponse(out, status_code=200 if report.replaced else 201)
 
 
@@ -370,7 +286,7 @@ async def post_article(
 )
 async def delete_article(
     request: Request,
-    id: Annotated[str, Path(pattern=_DOC_ID.pattern, description="Định danh bài báo")],
+    id: Annotated[str, Path(pattern=DOC_ID.pattern, description="Định danh bài báo")],
 ) -> JSONResponse:
     """Drop the article's named graph; other articles' statements stay."""
     require_token(request)
@@ -379,6 +295,7 @@ async def delete_article(
     iri = str(article_graph(id))
     async with request.app.state.engine.writing(iri):
         dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
+    await search_index.refresh(request.app, iri)
     if not dropped:
         raise ApiError(404, "not_found", f"Không có bài báo '{id}'. / No such article.")
     return JSONResponse({"id": id, "graph": iri, "deleted": True})

@@ -44,8 +44,8 @@ def extract(
     """Extract pilot-model facts from articles (the facts JSON of ARCHITECTURE.md, a table, or Turtle)."""
     import json
 
-    from loaders.batch import ArticleError, facts_table, read_article
-    from loaders.extract import extract_document
+    from api.pipeline import ArticleRefused, article_facts, article_graph, read_file
+    from loaders.batch import facts_table
 
     if format not in ("json", "table", "ttl"):
         typer.echo(f"Định dạng không hỗ trợ / unsupported format: {format}", err=True)
@@ -53,9 +53,9 @@ def extract(
     articles, failed = [], False
     for path in files:  # a file that cannot be read gets its line; the others are still processed
         try:
-            articles.append(read_article(path))
-        except ArticleError as e:
-            typer.echo(str(e), err=True)
+            articles.append(read_file(path))
+        except ArticleRefused as e:
+            typer.echo(e.message, err=True)
             failed = True
     if explain:
         from loaders.explain import explain as explain_article
@@ -63,33 +63,40 @@ def extract(
         for article in articles:
             typer.echo(explain_article(article.text, article.doc_id) + "\n")
         raise typer.Exit(2 if failed else 0)
-    results = [(article, extract_document(article.text, article.doc_id)) for article in articles]
-    if format == "json":
-        typer.echo(json.dumps([f for _, f in results], ensure_ascii=False, indent=1))
-    elif format == "table":
-        typer.echo("\n\n".join(facts_table(f) for _, f in results))
-    else:
+    if format == "ttl":
         from rdflib import Graph
 
-        from loaders.rdf import bind_prefixes, facts_to_graph
+        from loaders.rdf import bind_prefixes
 
         merged = bind_prefixes(Graph())
-        for article, facts in results:
-            for triple in facts_to_graph(facts, article.text):
+        for article in articles:
+            for triple in article_graph(article.text, article.doc_id).graph:
                 merged.add(triple)
         typer.echo(merged.serialize(format="turtle"))
+    else:
+        results = [article_facts(article.text, article.doc_id) for article in articles]
+        if format == "json":
+            typer.echo(json.dumps(results, ensure_ascii=False, indent=1))
+        else:
+            typer.echo("\n\n".join(facts_table(f) for f in results))
     if failed:
         raise typer.Exit(2)
 
 
 def _open_store(store: str | None, read_only: bool = False):
-    """The configured store, or exit 1 with one line (e.g. another process holds the write lock)."""
+    """The configured store, or exit 1 with one line (e.g. a running server holds the write lock)."""
     from graph import open_store
 
     try:
         return open_store(store, read_only=read_only)
     except (OSError, FileNotFoundError) as e:
-        typer.echo(f"Không mở được kho / cannot open store: {e}", err=True)
+        if not read_only and "lock" in str(e).lower():
+            typer.echo("Kho đang được một tiến trình khác (máy chủ `bomay serve`?) giữ để ghi: gửi bài qua "
+                       "POST /api/articles của máy chủ đó. / The store is held for writing by another "
+                       "process (a running `bomay serve`?): send articles with POST /api/articles to it.",
+                       err=True)
+        else:
+            typer.echo(f"Không mở được kho / cannot open store: {e}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -110,12 +117,12 @@ def ingest(
     gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="load the gazetteer if missing"),
     store: str = typer.Option(None, help="store path or SPARQL URL (default BOMAY_SPARQL_URL/BOMAY_STORE)"),
 ) -> None:
-    """Extract, validate (SHACL) and store articles, one named graph each; one line per file."""
-    from graph.ingest import ingest_graph
-    from loaders.batch import ArticleError, read_article
-    from loaders.extract import extract_document
-    from loaders.rdf import facts_to_graph
-    from ontology.namespaces import article_graph
+    """Extract, validate (SHACL) and store articles, one named graph each; one line per file.
+
+    A text already stored under another id is stored again (its events then count twice): a warning
+    says so."""
+    from api.pipeline import ArticleRefused, article_graph, read_file
+    from graph.ingest import ingest_graph, same_text
 
     with _open_store(store) as st:
         if if_empty and (n := len(st.article_graphs())):
@@ -126,14 +133,20 @@ def ingest(
         bad = False
         for path in files:
             try:
-                article = read_article(path)
-                graph = facts_to_graph(extract_document(article.text, article.doc_id), article.text)
-            except ArticleError as e:
-                typer.echo(str(e), err=True)
+                article = read_file(path)
+                built = article_graph(article.text, article.doc_id)
+            except ArticleRefused as e:
+                typer.echo(e.message, err=True)
                 bad = True
                 continue
-            report = ingest_graph(st, str(article_graph(article.doc_id)), graph)
+            copies = [i for i in same_text(st, built.text_hash) if i != built.doc_id]
+            report = ingest_graph(st, built.iri, built.graph)
             typer.echo(f"{path}: {report.line()}")
+            if copies and report.written:
+                ids, times = ", ".join(copies), len(copies) + 1
+                typer.echo(f"{path}: cảnh báo: cùng văn bản đã lưu dưới định danh {ids}, sự kiện được đếm "
+                           f"{times} lần / warning: the same text is stored as {ids}, its events count "
+                           f"{times} times", err=True)
             bad |= not report.written
     if bad:
         raise typer.Exit(2)

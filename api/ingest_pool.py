@@ -1,8 +1,9 @@
 """Extraction, RDF and SHACL of POSTed articles in a small pool of processes, off the server's own core.
 
-`build_payload` is the CPU work of one article: facts (extraction), its named graph (RDF) and the SHACL
-report; the graph crosses the process boundary as N-Triples bytes, ready for the store's write. Only that
-write and the replicas' sync stay in the server process, serialised by the write lock (api.engine).
+`build_payload` is the CPU work of one article, the article pipeline's `validated` (api/pipeline.py):
+facts (extraction), its named graph (RDF) and the SHACL report; the graph crosses the process boundary as
+N-Triples bytes, ready for the store's write. Only that write and the replicas' sync stay in the server
+process, serialised by the write lock (api.engine).
 
 `IngestPool` runs `build_payload` in `size` processes of a `concurrent.futures.ProcessPoolExecutor`. On
 Unix they are forked from a fork server that imported and exercised everything once (lexicons,
@@ -23,6 +24,8 @@ import os
 import threading
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+from api.pipeline import Meta, ValidatedArticle, validated
 
 log = logging.getLogger("bomay.ingest")
 
@@ -49,16 +52,9 @@ class WorkerDied(Exception):
     """A worker process died while it held the article; nothing was written."""
 
 
-def build_payload(text: str, doc_id: str, meta: dict[str, str]) -> tuple[dict[str, Any], bytes, int, Any]:
-    """(facts, N-Triples of the article's graph, its triple count, SHACL report) of one article.
-
-    The N-Triples are only produced for a graph that conforms (nothing else is ever written).
-    """
-    from api.articles import build_and_validate
-
-    facts, graph, validation = build_and_validate(text, doc_id, meta)
-    body = graph.serialize(format="nt", encoding="utf-8") if validation.conforms else b""
-    return facts, body, len(graph), validation
+def build_payload(text: str, doc_id: str, meta: Meta) -> ValidatedArticle:
+    """Facts, SHACL report and (when the graph conforms) N-Triples of one checked article."""
+    return validated(text, doc_id, meta)
 
 
 _warm = False
@@ -69,7 +65,7 @@ def warm() -> None:
     global _warm
     if _warm:
         return
-    build_payload(WARMUP_TEXT, "bomay_warmup", {"title": "warm-up"})
+    build_payload(WARMUP_TEXT, "bomay_warmup", Meta(title="warm-up"))
     _warm = True
 
 
@@ -161,9 +157,7 @@ class IngestPool:
             except Exception as e:  # noqa: BLE001
                 log.warning("ingest pool not restarted, validating in threads: %s: %s", type(e).__name__, e)
 
-    async def run(
-        self, text: str, doc_id: str, meta: dict[str, str]
-    ) -> tuple[dict[str, Any], bytes, int, Any]:
+    async def run(self, text: str, doc_id: str, meta: Meta) -> ValidatedArticle:
         """`build_payload` in a worker. Raises PoolUnavailable (no pool: do it here) or WorkerDied (the
         pool broke while it held the article; a fresh pool is in place when this is raised)."""
         loop = asyncio.get_running_loop()

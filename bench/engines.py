@@ -174,7 +174,9 @@ class Virtuoso(Engine):
         self.server = None
 
     def load(self, data: Path) -> None:
-        self.server = self.server_cls(self.tmp, data.parent, self.timeout).start()
+        from bench.virtuoso import bench_tuning
+
+        self.server = self.server_cls(self.tmp, data.parent, bench_tuning(self.timeout)).start()
         self.server.load(data)
         # The service's layout: every triple once in one graph, used as the default graph of each query.
         nt = data.parent / f"{data.stem}.union.nt"

@@ -1,8 +1,8 @@
-"""Where ingest time goes: `python -m bench.profile_ingest [-n 20] [--prefill data.nq]` runs the pipeline
-`bomay ingest` runs per article (extract → RDF → SHACL → write) in one process on a temp store, first
-timed without a profiler (the sustained rate and the time per stage), then again on other articles under
-pyinstrument, whose top frames it prints. `--prefill` bulk-loads N-Quads underneath first, to see whether
-the rate stays flat as the store grows.
+"""Where ingest time goes: `python -m bench.profile_ingest [-n 20] [--prefill data.nq]` runs the article
+pipeline (api/pipeline.py) as `bomay ingest` does per article (extract → RDF → SHACL → write) in one
+process on a temp store, first timed without a profiler (the sustained rate and the time per stage), then
+again on other articles under pyinstrument, whose top frames it prints. `--prefill` bulk-loads N-Quads
+underneath first, to see whether the rate stays flat as the store grows.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ STAGES = ("extract", "rdf", "shacl", "write")
 
 def _run(store, arts) -> tuple[float, dict[str, list[float]], dict[str, list[float]]]:
     """Ingest `arts` one by one; (wall seconds, wall per stage, CPU per stage)."""
+    from api.pipeline import article_facts, graph_of_facts
     from graph.ingest import ingest_graph
     from graph.validation import validate_graph
-    from loaders.extract import extract_document
-    from loaders.rdf import facts_to_graph
-    from ontology.namespaces import article_graph
 
     stages: dict[str, list[float]] = {k: [] for k in STAGES}
     cpu: dict[str, list[float]] = {k: [] for k in STAGES}
@@ -33,14 +31,14 @@ def _run(store, arts) -> tuple[float, dict[str, list[float]], dict[str, list[flo
     t_all = time.perf_counter()
     for art in arts:
         t0, c0 = time.perf_counter(), clock()
-        facts = extract_document(art.text, art.doc_id)
+        facts = article_facts(art.text, art.doc_id)
         t1, c1 = time.perf_counter(), clock()
-        g = facts_to_graph(facts, art.text)
+        built = graph_of_facts(facts, art.text)
         t2, c2 = time.perf_counter(), clock()
-        report = validate_graph(g)
+        report = validate_graph(built.graph)
         t3, c3 = time.perf_counter(), clock()
         if report.conforms:
-            ingest_graph(store, str(article_graph(art.doc_id)), g, validate=False)
+            ingest_graph(store, built.iri, built.graph, validate=False)
         t4, c4 = time.perf_counter(), clock()
         for k, v, c in zip(
             STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), (c1 - c0, c2 - c1, c3 - c2, c4 - c3), strict=True
@@ -73,10 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--html", type=Path, default=None, help="also write pyinstrument's HTML report here")
     a = ap.parse_args(argv)
 
+    from api.pipeline import validated
     from graph import open_store
-    from graph.validation import validate_graph
-    from loaders.extract import extract_document
-    from loaders.rdf import facts_to_graph
 
     writer = ArticleWriter(a.seed, prefix="profile")
     arts = [writer.write() for _ in range(2 * a.n + 1)]
@@ -94,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     store = open_store(str(store_dir))
     warm = arts.pop()
     # lexicons and shapes load once per process: not per article
-    validate_graph(facts_to_graph(extract_document(warm.text, warm.doc_id), warm.text))
+    validated(warm.text, warm.doc_id)
     timed, profiled = arts[: a.n], arts[a.n :]
     _print("timed", a.n, *_run(store, timed))
     if not a.no_profile:

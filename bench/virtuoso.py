@@ -1,7 +1,8 @@
-"""A throw-away Virtuoso server for the bench: temp database, free loopback ports, bulk loader, stopped after.
+"""A throw-away Virtuoso server: its own temp database, free loopback ports, stopped after.
 
-Buffers are sized for this machine's size M (NumberOfBuffers 8 KB pages); the figure goes in the report
-so the memory column can be read against it.
+One launcher for the tests (tests/conftest.py: the remote store's server, small buffers) and the bench
+(bench/engines.py: bulk loader, buffers sized per size; the figure goes in the report so the memory
+column can be read against it). They differ only in their `Tuning`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
+VAD_DIR = "/usr/share/virtuoso-opensource-7/vad"
+VSP_DIR = "/var/lib/virtuoso-opensource-7/vsp"
 BUFFERS = 170_000  # ~1.3 GB of 8 KB pages at most, Virtuoso's own advice for a 2 GB budget (size M)
 BUFFERS_ENV = "BOMAY_BENCH_VIRTUOSO_BUFFERS"  # bench/run.py sets it per size (L: 8 GB worth)
+
 INI = """[Database]
 DatabaseFile = {d}/virtuoso.db
 ErrorLogFile = {d}/virtuoso.log
@@ -34,29 +39,55 @@ TransactionFile = {d}/virtuoso-temp.trx
 [Parameters]
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
-CheckpointInterval = 0
+CheckpointInterval = {t.checkpoint}
 CaseMode = 2
-DirsAllowed = ., {data_dir}
-NumberOfBuffers = {buffers}
+DirsAllowed = {dirs}
+NumberOfBuffers = {t.buffers}
 MaxDirtyBuffers = {dirty}
-MaxQueryMem = 1G
-ThreadsPerQuery = 2
+MaxQueryMem = {t.query_mem}
+ThreadsPerQuery = {t.threads_per_query}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-ServerThreads = 16
-MaxClientConnections = 16
+ServerRoot = {vsp}
+ServerThreads = {t.threads}
+MaxClientConnections = {t.threads}
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = {timeout}
-MaxQueryCostEstimationTime = 0
+ResultSetMaxRows = {t.max_rows}
+MaxQueryExecutionTime = {t.timeout}
+MaxQueryCostEstimationTime = {t.cost_estimation}
 """
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """The virtuoso.ini figures that differ between a test server and a bench server."""
+
+    buffers: int = 10_000  # NumberOfBuffers, 8 KB pages; MaxDirtyBuffers is three quarters of it
+    query_mem: str = "500M"
+    checkpoint: int = 60  # minutes; 0 = only when asked (the bulk loader does)
+    threads: int = 10
+    threads_per_query: int = 2
+    max_rows: int = 1_000_000
+    timeout: int = 120  # MaxQueryExecutionTime, seconds
+    cost_estimation: int = 400  # MaxQueryCostEstimationTime, seconds; 0 = no estimate-based refusal
+
+
+def buffers() -> int:
+    """NumberOfBuffers for a bench run: the size's setting when bench/run.py gave one."""
+    return int(os.environ.get(BUFFERS_ENV) or BUFFERS)
+
+
+def bench_tuning(timeout: int = 60) -> Tuning:
+    """The bench's server: buffers per size, no checkpoints but the loader's, no row or cost limit."""
+    return Tuning(buffers=buffers(), query_mem="1G", checkpoint=0, threads=16, max_rows=10_000_000,
+                  timeout=timeout, cost_estimation=0)
+
+
 def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -68,44 +99,36 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def buffers() -> int:
-    """NumberOfBuffers for this run: the size's setting when bench/run.py gave one."""
-    return int(os.environ.get(BUFFERS_ENV) or BUFFERS)
-
-
 class Virtuoso:
-    """`with Virtuoso(tmp, data_dir) as v: v.load("data.nq"); v.sparql_url`."""
+    """`with Virtuoso(tmp) as v:` → v.sparql_url, v.update_url, v.gsp_url, v.user, v.password; with a
+    `data_dir` the bulk loader may read files there (`v.load(path)`)."""
 
-    def __init__(self, directory: Path, data_dir: Path, timeout: int = 60) -> None:
-        self.dir, self.data_dir, self.timeout = Path(directory), Path(data_dir), timeout
+    user = "dba"
+    password = "dba"  # a fresh database's default; the server only listens on loopback
+
+    def __init__(self, directory: Path, data_dir: Path | None = None, tuning: Tuning | None = None) -> None:
+        self.dir = Path(directory)
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.tuning = tuning or Tuning()
         self.proc: subprocess.Popen | None = None
         self.sql_port = self.http_port = 0
+        self._log = None
 
     def start(self, wait: float = 60.0) -> Virtuoso:
-        if VIRTUOSO is None or ISQL is None:
-            raise RuntimeError("virtuoso-opensource is not installed")
+        if VIRTUOSO is None:
+            raise RuntimeError("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.sql_port = free_port()
-        self.http_port = free_port()
+        self.sql_port, self.http_port = free_port(), free_port()
+        while self.http_port == self.sql_port:
+            self.http_port = free_port()
+        dirs = ", ".join([".", VAD_DIR, *([str(self.data_dir)] if self.data_dir else [])])
         ini = self.dir / "virtuoso.ini"
-        ini.write_text(
-            INI.format(
-                d=self.dir,
-                sql_port=self.sql_port,
-                http_port=self.http_port,
-                data_dir=self.data_dir,
-                buffers=buffers(),
-                dirty=buffers() * 3 // 4,
-                timeout=self.timeout,
-            )
-        )
+        ini.write_text(INI.format(d=self.dir, sql_port=self.sql_port, http_port=self.http_port, dirs=dirs,
+                                  vsp=VSP_DIR, t=self.tuning, dirty=self.tuning.buffers * 3 // 4))
         self._log = open(self.dir / "stdout.txt", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [VIRTUOSO, "+foreground", "+configfile", str(ini)],
-            cwd=self.dir,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cwd=self.dir, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + wait
         while not (_listening(self.http_port) and _listening(self.sql_port)):
@@ -117,35 +140,56 @@ class Virtuoso:
         return self
 
     def isql(self, *statements: str) -> str:
+        """Run SQL statements through isql; RuntimeError with its output when one fails."""
+        if ISQL is None:
+            raise RuntimeError("isql-vt is not installed (apt-get install virtuoso-opensource)")
         script = "".join(s.rstrip(";") + ";\n" for s in statements)
         out = subprocess.run(
-            [ISQL, f"127.0.0.1:{self.sql_port}", "dba", "dba"],
-            input=script,
-            text=True,
-            capture_output=True,
-            timeout=3600,
+            [ISQL, f"127.0.0.1:{self.sql_port}", self.user, self.password],
+            input=script, text=True, capture_output=True, timeout=3600,
         )
         if out.returncode != 0 or "*** Error" in out.stdout:
             raise RuntimeError(f"isql failed: {out.stdout[-1500:]} {out.stderr[-500:]}")
         return out.stdout
 
     def load(self, nquads: Path, graph: str = "urn:bomay:bench:default") -> None:
-        """The bulk loader (ld_dir + rdf_loader_run) on one file: N-Quads keep their graphs, triples go
-        to `graph`."""
-        self.isql(
-            f"ld_dir('{nquads.parent}', '{nquads.name}', '{graph}')",
-            "rdf_loader_run()",
-            "checkpoint",
-        )
+        """The bulk loader (ld_dir + rdf_loader_run) on one file under `data_dir`: N-Quads keep their
+        graphs, triples go to `graph`."""
+        self.isql(f"ld_dir('{nquads.parent}', '{nquads.name}', '{graph}')", "rdf_loader_run()", "checkpoint")
         errors = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL")
         if "0 Rows" not in errors:
             raise RuntimeError(f"Virtuoso loader errors: {errors[-1500:]}")
 
     @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
     def sparql_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/sparql"
+        return f"{self.base}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.base}/sparql-auth"
+
+    @property
+    def gsp_url(self) -> str:
+        return f"{self.base}/sparql-graph-crud-auth"
+
+    def env(self) -> dict[str, str]:
+        """BOMAY_SPARQL_* variables that point `graph.open_store()` at this server."""
+        return {
+            "BOMAY_SPARQL_URL": self.sparql_url,
+            "BOMAY_SPARQL_UPDATE_URL": self.update_url,
+            "BOMAY_SPARQL_GSP_URL": self.gsp_url,
+            "BOMAY_SPARQL_GSP_PARAM": "graph-uri",
+            "BOMAY_SPARQL_USER": self.user,
+            "BOMAY_SPARQL_PASSWORD": self.password,
+            "BOMAY_SPARQL_AUTH": "digest",
+        }
 
     def stop(self) -> None:
+        """Stop the server we started (its own process group) and close its log."""
         if self.proc is not None and self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -156,7 +200,7 @@ class Virtuoso:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self.proc = None
-        if getattr(self, "_log", None) is not None:
+        if self._log is not None:
             self._log.close()
             self._log = None
 

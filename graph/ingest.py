@@ -64,6 +64,14 @@ def ingest_ntriples(store: Store, graph_iri: str, body: bytes, triples: int) -> 
     return IngestReport(graph_iri, True, n, report, t1 - t0, replaced=existed, timings={"write": t1 - t0})
 
 
+def same_text(store: Store, text_hash: str) -> list[str]:
+    """Ids of the stored articles whose text has `text_hash` (bomay:textHash): a second copy of an article
+    under a new id would double its events, so writers say when they make one."""
+    from graph.named import run_named
+
+    return [row["id"] for row in run_named(store, "same_text", hash=text_hash)]
+
+
 def delete_document(store: Store, graph_iri: str) -> bool:
     """Remove one document's graph and nothing else."""
     return store.drop_graph(graph_iri)

@@ -192,17 +192,10 @@ def joined_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[Mo
                 break
         if left is None:
             continue
-        x = _trim(text, left, h0)
-        y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"] + [" - ", " – "])
-        y_end = _cut_at_places(r0, y_end, places)
-        y = _trim(text, r0, y_end)
-        if x[1] <= x[0] or y[1] <= y[0]:
-            continue
-        posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
-        if not _party_and_state(posts):
-            continue
-        out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
-                                rule="concurrency.joined-titles", local_place=True))
+        mention = _held_together(text, low, _trim(text, left, h0), r0, b, places,
+                                 lex["right_stops"] + [" - ", " – "], "concurrency.joined-titles")
+        if mention:
+            out.append(mention)
     return out
 
 
@@ -211,10 +204,8 @@ def unified_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[M
     lex = _lex()["concurrency"]
     out: list[ModelMention] = []
     for m in _rx(lex["unify_triggers"]).finditer(low, a, b):
-        x0 = m.end()
-        while x0 < b and low[x0] == " ":
-            x0 += 1
-        if not position_head(low, x0, b, anchored=True):
+        x0 = _head_after(low, m.end(), b)
+        if x0 is None:
             continue
         joins = [low.find(j, x0, b) for j in lex["unify_joiners"]]
         joins = [(i, j) for i, j in zip(joins, lex["unify_joiners"], strict=True) if i > x0]
@@ -239,26 +230,39 @@ def appointment(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
     lex = _lex()["concurrency"]
     out: list[ModelMention] = []
     for m in _rx(lex["appointment_verbs"]).finditer(low, a, b):
-        r0 = m.end()
-        while r0 < b and low[r0] == " ":
-            r0 += 1
-        if not position_head(low, r0, b, anchored=True):
+        r0 = _head_after(low, m.end(), b)
+        if r0 is None:
             continue
         left = next(iter(_heads_before(low, max(a, m.start() - 120), m.start())), None)
         if left is None:
             continue
         x1 = left + _first_stop(_mask(low, left, m.start()), [",", ";", "(", " được ", " giữ "])
         x = _trim(text, left, _cut_at_places(left, min(x1, m.start()), places))
-        y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"])
-        y = _trim(text, r0, _cut_at_places(r0, y_end, places))
-        if x[1] <= x[0] or y[1] <= y[0]:
-            continue
-        posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
-        if not _party_and_state(posts):
-            continue
-        out.append(ModelMention("concurrent_position", x[0], y[1], [(None, posts)],
-                                rule="concurrency.appointment", local_place=True))
+        mention = _held_together(text, low, x, r0, b, places, lex["right_stops"], "concurrency.appointment")
+        if mention:
+            out.append(mention)
     return out
+
+
+def _head_after(low: str, at: int, b: int) -> int | None:
+    """Where a post's title starts after `at` (spaces skipped), or None when no title starts there."""
+    while at < b and low[at] == " ":
+        at += 1
+    return at if position_head(low, at, b, anchored=True) else None
+
+
+def _held_together(text: str, low: str, x: tuple[int, int], r0: int, b: int, places: Spans,
+                   stops: list[str], rule: str) -> ModelMention | None:
+    """The post `x` and the post from `r0` to its first stop (places cut off) held by one person: a model
+    when one is a party post and the other a state or front post."""
+    y_end = _cut_at_places(r0, r0 + _first_stop(_mask(low, r0, b), stops), places)
+    y = _trim(text, r0, y_end)
+    if x[1] <= x[0] or y[1] <= y[0]:
+        return None
+    posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
+    if not _party_and_state(posts):
+        return None
+    return ModelMention("concurrent_position", x[0], y[1], [(None, posts)], rule=rule, local_place=True)
 
 
 def _party_and_state(posts: list[str]) -> bool:

@@ -12,26 +12,26 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
+from bench.virtuoso import VIRTUOSO, Virtuoso
 from graph.embedded import EmbeddedStore
 from graph.remote import RemoteStore
 from graph.store import Store
-from tests.graph.virtuoso import VIRTUOSO, VirtuosoServer
 
 DATA = Path(__file__).parent / "graph" / "data"
 
 
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """One Virtuoso for the whole run, on free loopback ports, with its own database."""
     if VIRTUOSO is None:
         pytest.skip("virtuoso-t not installed (.ci/run installs virtuoso-opensource)")
-    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
     server.start()
     yield server
     server.stop()
 
 
-def remote_store(server: VirtuosoServer) -> RemoteStore:
+def remote_store(server: Virtuoso) -> RemoteStore:
     """A RemoteStore on `server` with every graph of ours dropped (tests share the server)."""
     store = RemoteStore(
         server.sparql_url, update_url=server.update_url, gsp_url=server.gsp_url, gsp_param="graph-uri",
@@ -84,18 +84,11 @@ def gazetteer_graph():
 
 
 def seed_graphs() -> dict[str, object]:
-    """The two seed articles extracted and turned into their named graphs (via loaders)."""
-    from loaders.batch import read_article
-    from loaders.extract import extract_document
-    from loaders.rdf import facts_to_graph
-    from ontology.namespaces import article_graph
+    """The two seed articles through the article pipeline: their named graphs by IRI."""
+    from api.pipeline import article_graph, read_file
 
-    out = {}
-    for doc_id in SEED_IDS:
-        article = read_article(SEEDS / f"{doc_id}.txt")
-        out[str(article_graph(doc_id))] = facts_to_graph(extract_document(article.text, article.doc_id),
-                                                         article.text)
-    return out
+    built = [article_graph(a.text, a.doc_id) for a in (read_file(SEEDS / f"{i}.txt") for i in SEED_IDS)]
+    return {b.iri: b.graph for b in built}
 
 
 @pytest.fixture(scope="session", params=["embedded", "virtuoso"])
@@ -116,7 +109,7 @@ def seeded_store(request, tmp_path_factory, gazetteer_graph) -> Iterator[Store]:
     else:
         if VIRTUOSO is None:
             pytest.skip("virtuoso-t not installed")
-        server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-seeded")).start()
+        server = Virtuoso(tmp_path_factory.mktemp("virtuoso-seeded")).start()
         s = remote_store(server)
     s.ensure_ontology()
     s.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph)

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,23 +21,19 @@ TOKEN = "test-token-0123456789"
 
 
 def seed_store(path: Path) -> None:
-    """Extract, validate and store the seed articles into a fresh embedded store at `path`."""
+    """The gazetteer and the seed articles (through the article pipeline, validated) in a fresh embedded
+    store at `path`."""
     from graph.ingest import ingest_graph
     from graph.store import open_store
-    from loaders.extract import extract_document
-    from loaders.rdf import facts_to_graph
-    from ontology.namespaces import article_graph
+    from loaders.gazetteer_rdf import gazetteer_graph
+    from ontology.namespaces import GAZETTEER_GRAPH
+    from tests.conftest import seed_graphs
 
     store = open_store(str(path))
     try:
-        from loaders.gazetteer_rdf import gazetteer_graph
-        from ontology.namespaces import GAZETTEER_GRAPH
-
-        getattr(store, "bulk_replace_graph", store.replace_graph)(str(GAZETTEER_GRAPH), gazetteer_graph())
-        for seed in SEEDS:
-            text = unicodedata.normalize("NFC", seed.read_text(encoding="utf-8"))
-            facts = extract_document(text, seed.stem)
-            report = ingest_graph(store, str(article_graph(seed.stem)), facts_to_graph(facts, text))
+        store.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
+        for iri, graph in seed_graphs().items():
+            report = ingest_graph(store, iri, graph)
             assert report.written, report.line()
     finally:
         store.close()

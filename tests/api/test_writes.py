@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import unicodedata
 from pathlib import Path
 
 import httpx
@@ -47,6 +52,7 @@ def test_post_plain_text_then_delete(w: httpx.Client) -> None:
     body = r.json()
     assert body["stored"] and body["validation"]["conforms"] and body["triples"] > 0
     assert body["facts"]["id"] == "hd_copy" and body["facts"]["province"] == "Hải Dương"
+    assert body["duplicate_of"] == ["002_2638025429762e0c"] and "002_2638025429762e0c" in body["warning"]
     assert article_count(w) == 3
     doc = w.get("/api/documents/article/hd_copy").json()
     assert doc.get("text", "").startswith("Hải Dương") and doc["facts"], doc
@@ -182,3 +188,59 @@ def test_the_default_graph_states_a_shared_fact_once_however_many_articles_repea
         r = w.post("/api/articles", params={"id": seed}, content=body, headers=headers)
         assert r.status_code == 201, r.text
     assert shared_label_count(w) == 1
+
+
+def _cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **({"BOMAY_STORE": str(store)} if store else {})}
+    env.pop("BOMAY_SPARQL_URL", None)
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+SHORT = "Tin Hải Dương\n\nNăm 2022, huyện Nam Sách đã hợp nhất Phòng Y tế với Trung tâm Y tế huyện.\n"
+SAME_INPUTS = {
+    "vi_plain": SHORT.encode(),
+    "vi_bom": b"\xef\xbb\xbf" + SHORT.encode(),
+    "vi_nfd": unicodedata.normalize("NFD", SHORT).encode(),
+    "english": b"The district merged its health office with the district health centre last year.",
+    "too_short": "Huyện Sóc Sơn".encode(),
+    "names_in_english": (
+        "Officials from Hải Dương, Bắc Ninh and Thái Bình met in the capital to compare how their districts "
+        "had merged the offices of the party committee, the people's council and the people's committee "
+        "during the pilot, and what the provinces would do next year."
+    ).encode(),
+    "nul": SHORT.encode() + b"\x00",
+    "controls": SHORT.encode() + b"\x01\x02\x03\x04" * 4,
+    "utf16": SHORT.encode("utf-16"),
+    "blank": b" \n\t \n",
+    "deep_html": ("<div>" * 600 + SHORT + "</div>" * 600).encode(),
+}
+
+
+def test_cli_and_api_accept_and_refuse_the_same_texts(w: httpx.Client, tmp_path: Path) -> None:
+    """One set of inputs to `bomay extract` (files) and to POST /api/articles (text/plain bodies)."""
+    for name, raw in SAME_INPUTS.items():
+        (tmp_path / f"{name}.txt").write_bytes(raw)
+    done = _cli("extract", *(str(tmp_path / f"{n}.txt") for n in SAME_INPUTS))
+    cli_accepted = {f["id"] for f in json.loads(done.stdout)}
+    refused_lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and all(" / " in line for line in refused_lines), done.stderr
+    assert {Path(line.split(": ", 1)[0]).stem for line in refused_lines} == set(SAME_INPUTS) - cli_accepted
+    api_accepted = set()
+    for name, raw in SAME_INPUTS.items():
+        r = w.post("/api/articles", params={"id": name}, content=raw,
+                   headers={"Content-Type": "text/plain", **AUTH})
+        assert r.status_code in (200, 201) or 400 <= r.status_code < 500 and r.json()["message"], r.text
+        if r.status_code in (200, 201):
+            api_accepted.add(name)
+            assert w.delete(f"/api/articles/{name}", headers=AUTH).status_code == 200
+    assert cli_accepted == api_accepted == {"vi_plain", "vi_bom", "vi_nfd"}
+
+
+def test_cli_ingest_beside_a_running_server_points_to_post(write_server: Server, tmp_path: Path) -> None:
+    article = tmp_path / "bai.txt"
+    article.write_text(SHORT, encoding="utf-8")
+    done = _cli("ingest", "--no-gazetteer", str(article), store=write_server.store)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "POST /api/articles" in lines[0] and "Traceback" not in done.stderr, lines

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from loaders.batch import is_vietnamese
+from api.pipeline import is_vietnamese
 from loaders.extract import extract_document
 from loaders.gazetteer import Gazetteer
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loaders.batch import read_article
-from loaders.extract import extract_document
+from api.pipeline import article_facts, read_file
 from tests.scoring import score
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -27,8 +26,8 @@ def result():
     gold = yaml.safe_load((DATA / "heldout_gold.yaml").read_text(encoding="utf-8"))
     preds = []
     for path in sorted((DATA / "heldout").glob("*.txt")):
-        art = read_article(path)  # the CLI's reading path: HTML, decomposed Unicode
-        preds.append(extract_document(art.text, art.doc_id))
+        art = read_file(path)  # the CLI's reading path: HTML, decomposed Unicode
+        preds.append(article_facts(art.text, art.doc_id))
     assert {p["id"] for p in preds} == set(gold)
     return score(gold, preds)
 
