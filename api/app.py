@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import errors, headlimit, logs
+from api import errors, headlimit, logs, search_index
 from api.config import Settings, SettingsError
 from api.engine import WorkerPool
 from api.ingest_pool import IngestPool
@@ -85,6 +85,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             deny_network=not settings.service_allow,
         )
         ingest = IngestPool(settings.ingest_workers) if settings.token and settings.ingest_workers else None
+        search_index.start(app, store)
         started = await asyncio.gather(
             pool.start(),
             asyncio.to_thread(_warm_ingest, ingest, bool(settings.token)),
@@ -95,6 +96,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             if ingest is not None:
                 ingest.close()
             pool.close()
+            await search_index.stop(app)
             store.close()
             raise failed
         app.state.store, app.state.engine = store, pool
@@ -105,6 +107,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             if ingest is not None:
                 ingest.close()
             pool.close()
+            await search_index.stop(app)
             store.close()
 
     # FastAPI's own /docs and /redoc load their scripts from a CDN; api/docs.py serves local ones

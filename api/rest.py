@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import conneg
+from api import conneg, search_index
 from api.errors import ApiError, ErrorBody
 from api.resolve import resolve_optional
 from api.sparql import PREFIX_MAP, run_engine
@@ -29,7 +29,7 @@ from graph.named import get as get_query
 from graph.sparql import set_slice, subquery_where_brace, where_brace
 from graph.terms import IRI, sparql_term
 from ontology.namespaces import ID
-from ontology.text import fold
+from ontology.text import collation_key, fold
 
 router = APIRouter(prefix="/api", tags=["REST"])
 ID_BASE = str(ID)
@@ -267,6 +267,12 @@ def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"@context": context, "@graph": items}
 
 
+def collated(items: list[dict[str, Any]], *fields: str) -> list[dict[str, Any]]:
+    """`items` in Vietnamese collation of their labels (`fields`, one after the other; ontology.text's
+    `collation_key`), the query's own order kept among equals: the one sort of every list of labels."""
+    return sorted(items, key=lambda it: tuple(collation_key(it.get(f)) for f in fields))
+
+
 def page_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:
     """`X-Total-Count` and a `Link` header (first/prev/next/last) for one page of `total` items."""
     last = max(1, -(-total // per_page))
@@ -398,7 +404,7 @@ def timelines(events: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
             {k: latest[k] for k in ("status", "status_label", "when", "document_label")} if latest else None
         )
         out.append(g)
-    return sorted(out, key=lambda g: g["label"] or "")
+    return sorted(out, key=lambda g: collation_key(g["label"]))
 
 
 # --- mergers ----------------------------------------------------------------------------------------------
@@ -443,6 +449,7 @@ async def _mergers(
                 "event": r.get("event"),
             }
         )
+    items = collated(items, "province", "model_label", "place_label")
     return paged(request, items, page, per_page, suffix, "event")
 
 
@@ -523,7 +530,7 @@ async def list_models(
         }
         for r in found
     ]
-    return paged(request, items, page, per_page, suffix, "model")
+    return paged(request, collated(items, "label"), page, per_page, suffix, "model")
 
 
 @router.get(
@@ -612,7 +619,7 @@ async def list_places(
         }
         for r in found
     ]
-    return paged(request, items, page, per_page, suffix, "place")
+    return paged(request, collated(items, "label"), page, per_page, suffix, "place")
 
 
 @router.get(
@@ -801,12 +808,24 @@ async def search(
     per_page: PerPage = 50,
     suffix: str | None = None,
 ) -> Response:
-    """Search models, agencies, positions, places and documents; "thuan thanh" finds "huyện Thuận Thành"."""
-    found = await rows(request, "api_search", q=_folded(q, "q"), qRaw=q.lower().strip())
-    items = [
-        {"item": r["item"], "id": local_id(r["item"]), "label": r.get("label"), "category": r.get("category")}
-        for r in found
-    ]
+    """Search models, agencies, positions, places and documents, with or without diacritics or
+    abbreviations ("thuan thanh" finds "huyện Thuận Thành", "ubkt" the Ủy ban Kiểm tra); exact matches
+    first, then prefixes, then words, the current era's units first; `match` says how each matched."""
+    key = _folded(q, "q")
+    index = await search_index.current(request.app)
+    if index is None:  # no index (its build failed): the scan of every search key
+        found = await rows(request, "api_search", q=key, qRaw=q.lower().strip())
+        items = [
+            {"item": r["item"], "id": local_id(r["item"]), "label": r.get("label"),
+             "category": r.get("category")}
+            for r in found
+        ]
+    else:
+        items = [
+            {"item": h.item, "id": local_id(h.item), "label": h.label, "category": h.category,
+             "match": h.match, "also": [local_id(a) for a in h.also]}
+            for h in index.search(q)
+        ]
     return paged(request, items, page, per_page, suffix, "item")
 
 
@@ -881,7 +900,7 @@ async def list_events(
                 **{k: v for k, v in _event(r).items() if k != "_order"},
             }
         )
-    return paged(request, items, page, per_page, suffix, "event")
+    return paged(request, collated(items, "model_label", "place_label"), page, per_page, suffix, "event")
 
 
 _list_route("/events", "Sự kiện trạng thái (CQ5, CQ6) / status events of pilot applications", list_events)
