@@ -77,6 +77,7 @@ def _legal_triples(doc: dict) -> Iterator[Triple]:
     yield d, BOMAY.documentNumber, Literal(doc["number"])
     yield d, BOMAY.documentKind, VOCAB[f"document-kind/{doc['kind_slug']}"]
     yield d, RDFS.label, Literal(f"{doc['kind']} {doc['number']}", lang="vi")
+    yield d, BOMAY.searchKey, Literal(fold(f"{doc['kind']} {doc['number']}"))
     yield d, DCTERMS.title, Literal(doc["title"], lang="vi")
     yield d, DCTERMS.date, _d(doc["date"])
     yield d, BOMAY.issuer, issuer
