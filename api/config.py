@@ -52,6 +52,7 @@ def _list(name: str) -> list[str]:
     return [x.strip() for x in os.environ.get(name, "").split(",") if x.strip()]
 
 
+OVERFLOW_POLICIES = ("refuse", "truncate")
 # field → (environment variable, lowest value allowed, is that lowest value itself allowed)
 _BOUNDS: dict[str, tuple[str, float, bool]] = {
     "query_timeout": ("BOMAY_QUERY_TIMEOUT", 0, False),
@@ -75,6 +76,9 @@ class Settings:
     service_allow: list[str] = field(default_factory=list)
     workers: int = 2
     ingest_workers: int = 2  # processes extracting and validating POSTed articles (0: a thread of the server)
+    # An answer past result_limit: "refuse" (422) or "truncate" (cut at the limit, marked by the
+    # X-SPARQL-MaxRows header, as public endpoints do for clients that cannot page)
+    result_overflow: str = "refuse"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -89,6 +93,7 @@ class Settings:
             service_allow=_list("BOMAY_SERVICE_ALLOW"),
             workers=_int("BOMAY_QUERY_WORKERS", 2),
             ingest_workers=_int("BOMAY_INGEST_WORKERS", min(2, os.cpu_count() or 1)),
+            result_overflow=(_raw("BOMAY_RESULT_OVERFLOW") or "refuse").lower(),
         )
         for key, value in overrides.items():
             if value is not None:
@@ -105,6 +110,9 @@ class Settings:
             if value < low or (value == low and not inclusive):
                 sign = "≥" if inclusive else ">"
                 raise _bad(env, value, f"cần {sign} {low:g}", f"must be {'>=' if inclusive else '>'} {low:g}")
+        if self.result_overflow not in OVERFLOW_POLICIES:
+            raise _bad("BOMAY_RESULT_OVERFLOW", self.result_overflow, "cần refuse hoặc truncate",
+                       "expected refuse or truncate")
         for origin in self.cors_origins:
             if origin != "*" and not _ORIGIN.match(origin):
                 raise _bad(

@@ -20,12 +20,14 @@ from rdflib.namespace import RDF, RDFS, XSD
 from api import conneg, editor, sparql_check
 from api.engine import EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
+from graph.sparql import slice_query
 from ontology.namespaces import PREFIXES
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS_W3 = Namespace("http://www.w3.org/ns/formats/")
+API = Namespace("https://w3id.org/bomay/api#")  # the service's own terms (result limit and policy)
 RDFLIB_FORMAT = {
     "turtle": "turtle",
     "ntriples": "nt",
@@ -90,9 +92,9 @@ MAX_QUERY_CHARS = 100_000  # the GET parameter's cap, for every way of sending a
 
 
 async def answer_query(
-    request: Request, query: str, default_graphs: list[str], named_graphs: list[str], fmt: str | None
+    request: Request, query: str, default_graphs: list[str], named_graphs: list[str], fmt: list[str] | None
 ) -> Response:
-    """Check, negotiate, run and serialise one SPARQL query."""
+    """Check, negotiate, run and serialise one SPARQL query (`fmt`: every format/output/results value)."""
     settings = request.app.state.settings
     if not query.strip():
         raise ApiError(400, "empty_query", "Truy vấn rỗng. / Empty query.")
@@ -137,8 +139,38 @@ async def answer_query(
     }
     if info.form not in ("SELECT", "ASK"):  # only graph serialisations use prefixes
         job["prefixes"] = PREFIX_MAP
-    body, media = await run_engine(request, job)
-    return Response(content=body, media_type=media, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    try:
+        body, media = await run_engine(request, job)
+    except ApiError as e:
+        if e.code != "result_limit" or settings.result_overflow != "truncate" or info.form == "ASK":
+            raise
+        body, media = await _cut_at_limit(request, job, settings.result_limit)
+        headers[TRUNCATED_HEADER] = str(settings.result_limit)
+    return Response(content=body, media_type=media, headers=headers)
+
+
+# An answer cut at the result limit says so in this header (Virtuoso's name for it, which clients of
+# public endpoints know), with the limit as its value; the service description states the policy.
+TRUNCATED_HEADER = "X-SPARQL-MaxRows"
+
+
+async def _cut_at_limit(request: Request, job: dict, limit: int) -> tuple[bytes, str]:
+    """The answer of `job` cut at `limit` solutions (BOMAY_RESULT_OVERFLOW=truncate), for clients that
+    cannot page. A CONSTRUCT or DESCRIBE may give several triples per solution: fewer solutions are
+    asked for until the triples fit, else the refusal stands."""
+    for solutions in (limit, limit // 4, limit // 32):
+        try:
+            return await run_engine(request, {**job, "query": slice_query(job["query"], max(solutions, 1))})
+        except ApiError as e:
+            if e.code != "result_limit":
+                raise
+    raise ApiError(
+        422,
+        "result_limit",
+        f"Kết quả vượt quá giới hạn {limit} dòng/bộ ba; hãy thêm LIMIT. / Result exceeds the limit of "
+        f"{limit} rows or triples; add a LIMIT.",
+    )
 
 
 # GET /sparql parameters: (name, description, max length or None for a repeatable list). The handler
@@ -151,9 +183,12 @@ _GET_PARAMS: tuple[tuple[str, str, int | None], ...] = (
     (
         "format",
         "Ghi đè Accept: json, xml, csv, tsv, turtle, ntriples, "
-        "jsonld, rdfxml, trig, nquads hoặc một media type",
+        "jsonld, rdfxml, trig, nquads hoặc một media type; nhiều giá trị là các lựa chọn / several "
+        "values are alternatives",
         100,
     ),
+    ("output", "Như format (cách gọi của Fuseki) / as format (Fuseki's name)", 100),
+    ("results", "Như format / as format", 100),
     ("update", "Không hỗ trợ: dịch vụ chỉ đọc / refused (read-only)", 100_000),
 )
 _GET_PARAMETERS = [
@@ -179,7 +214,7 @@ _GET_PARAMETERS = [
 
 def _get_params(request: Request) -> dict[str, Any]:
     """The GET parameters, validated as FastAPI would (the last of repeated values, lengths capped;
-    the same 422 answer otherwise)."""
+    the same 422 answer otherwise); `formats` holds every format/output/results value, in order."""
     qp = request.query_params
     values: dict[str, Any] = {}
     errors = []
@@ -187,20 +222,22 @@ def _get_params(request: Request) -> dict[str, Any]:
         if size is None:
             values[name] = qp.getlist(name)
             continue
-        value = qp.get(name)
-        if value is not None and len(value) > size:
-            errors.append(
-                {
-                    "type": "string_too_long",
-                    "loc": ("query", name),
-                    "msg": f"String should have at most {size} characters",
-                    "input": value[:100],
-                    "ctx": {"max_length": size},
-                }
-            )
-        values[name] = value
+        given = qp.getlist(name) if name in conneg.FORMAT_PARAMS else qp.getlist(name)[-1:]
+        for value in given:
+            if len(value) > size:
+                errors.append(
+                    {
+                        "type": "string_too_long",
+                        "loc": ("query", name),
+                        "msg": f"String should have at most {size} characters",
+                        "input": value[:100],
+                        "ctx": {"max_length": size},
+                    }
+                )
+        values[name] = given[-1] if given else None
     if errors:
         raise RequestValidationError(errors)
+    values["formats"] = [v for name in conneg.FORMAT_PARAMS for v in qp.getlist(name)]
     return values
 
 
@@ -224,11 +261,11 @@ async def sparql_get(request: Request) -> Response:
             403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
         )
     if params["query"] is None:
-        if params["format"] is None and editor.wants_html(request.headers.get("accept")):
+        if not params["formats"] and editor.wants_html(request.headers.get("accept")):
             return editor.page()  # a browser: the SPARQL editor (api/editor.py)
-        return await service_description(request, params["format"])
+        return await service_description(request, params["formats"])
     return await answer_query(
-        request, params["query"], params["default-graph-uri"], params["named-graph-uri"], params["format"]
+        request, params["query"], params["default-graph-uri"], params["named-graph-uri"], params["formats"]
     )
 
 
@@ -275,8 +312,9 @@ async def sparql_post(
         raise ApiError(
             403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
         )
+    in_url = [v for name in conneg.FORMAT_PARAMS for v in request.query_params.getlist(name)]
     if ctype == "application/sparql-query":
-        return await answer_query(request, text, dg, ng, format)
+        return await answer_query(request, text, dg, ng, in_url)
     if ctype == "application/x-www-form-urlencoded":
         form = parse_qs(text, keep_blank_values=True)
         if "update" in form:
@@ -290,7 +328,7 @@ async def sparql_post(
             form["query"][0],
             dg + form.get("default-graph-uri", []),
             ng + form.get("named-graph-uri", []),
-            (form.get("format") or [format])[0],
+            [v for name in conneg.FORMAT_PARAMS for v in form.get(name, [])] + in_url,
         )
     raise ApiError(
         415,
@@ -306,7 +344,7 @@ async def graph_counts(request: Request) -> dict[str, int]:
     return request.app.state.engine.graph_counts()
 
 
-async def service_description(request: Request, fmt: str | None) -> Response:
+async def service_description(request: Request, fmt: list[str] | str | None) -> Response:
     """SPARQL service description with VoID triple counts per named graph."""
     try:
         key = conneg.negotiate(conneg.GRAPH_FORMATS, request.headers.get("accept"), fmt)
@@ -347,6 +385,23 @@ async def service_description(request: Request, fmt: str | None) -> Response:
             ),
         )
     )
+    # The result limit and what happens past it (BOMAY_RESULT_OVERFLOW), for clients and operators.
+    settings = request.app.state.settings
+    g.bind("bomayapi", API)
+    g.add((svc, API.resultLimit, Literal(settings.result_limit, datatype=XSD.integer)))
+    g.add((svc, API.resultOverflow, Literal(settings.result_overflow)))
+    if settings.result_overflow == "truncate":
+        g.add((svc, API.truncationHeader, Literal(TRUNCATED_HEADER)))
+        note_vi = (f"Kết quả quá {settings.result_limit} dòng/bộ ba bị cắt ở giới hạn, đánh dấu bằng "
+                   f"header {TRUNCATED_HEADER}.")
+        note_en = (f"Answers past {settings.result_limit} rows or triples are cut at the limit and marked "
+                   f"by the {TRUNCATED_HEADER} header.")
+    else:
+        note_vi = f"Kết quả quá {settings.result_limit} dòng/bộ ba bị từ chối (422): hãy dùng LIMIT/OFFSET."
+        note_en = (f"Answers past {settings.result_limit} rows or triples are refused (422): page with "
+                   "LIMIT/OFFSET.")
+    g.add((svc, RDFS.comment, Literal(note_vi, lang="vi")))
+    g.add((svc, RDFS.comment, Literal(note_en, lang="en")))
     for name in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
