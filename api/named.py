@@ -83,7 +83,10 @@ def _handler(q: gn.NamedQuery) -> Any:
             inspect.Parameter(
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[kind if p.required else kind | None, Query(description=_param_doc(p))],
+                annotation=Annotated[
+                    kind if p.required else kind | None,
+                    Query(description=_param_doc(p), **({"max_length": 300} if kind is str else {})),
+                ],
                 default=inspect.Parameter.empty if p.required else None,
             )
         )
