@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.reliability.conftest import AUTH, seed_text
+from tests.reliability.conftest import AUTH, seed_text, stop_server
 
 COPIES = 6  # + the two seeds = 8 graphs repeating the same models, places and documents
 ENDPOINTS = [
@@ -58,3 +58,36 @@ def test_details_and_explorer_graph_answer_when_articles_repeat(repeated: str, k
     with httpx.Client(base_url=repeated, timeout=120) as c:
         r = c.get(path, params=params)
     assert r.status_code == 200, (path, params, r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "trig", "cytoscape"])
+def test_a_province_export_answers_when_articles_repeat(repeated: str, fmt: str) -> None:
+    with httpx.Client(base_url=repeated, timeout=120) as c:
+        r = c.get(f"/export/{fmt}", params={"province": "hai duong"})
+    assert r.status_code == 200, (fmt, r.status_code, r.text[:300])
+    assert "Hải Dương".encode() in r.content
+
+
+def test_an_export_past_the_time_limit_is_stopped_and_the_server_keeps_answering(
+    seeded_store, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Exports run in a query worker: with a limit shorter than any projection can take, the export is
+    answered 503 and its worker killed, while /health and queries go on being answered."""
+    from tests.reliability.conftest import fresh_server
+
+    srv = fresh_server(seeded_store, tmp_path_factory.mktemp("export_limit"), BOMAY_QUERY_TIMEOUT="0.05",
+                       BOMAY_QUERY_WORKERS="2")
+    try:
+        with srv.client() as c:
+            assert c.get("/health").json()["worker_restarts"] == 0
+            r = c.get("/export/graphml", params={"province": "hai duong"})
+            assert r.status_code == 503, (r.status_code, r.text[:300])
+            assert r.json()["error"] == "query_timeout"
+            health = c.get("/health")
+            assert health.status_code == 200
+            assert health.json()["worker_restarts"] == 1  # the export's worker was stopped, not left running
+            ask = c.get("/sparql", params={"query": "ASK {}"},
+                        headers={"Accept": "application/sparql-results+json"})
+            assert ask.status_code == 200 and ask.json()["boolean"] is True
+    finally:
+        stop_server(srv)
