@@ -31,6 +31,7 @@ _LOCAL_ID = re.compile(r"^[A-Za-z0-9._~\-/%]{1,300}$")
 PREFIXES: dict[str, tuple[str, ...]] = {
     "unit": ("unit/",),
     "province": ("unit/",),
+    "province2025": ("unit/",),  # a province of the 34 after the reform of 1 July 2025
     "model": ("model/",),
     "document": ("", "legal/", "article/"),
     "resource": ("",),
@@ -50,7 +51,8 @@ Steps = Generator[Lookup, list[dict[str, Any]], Any]
 
 
 def _nothing(kind: str, text: str) -> LookupError:
-    what = {"unit": "place", "province": "province", "model": "pilot model"}.get(kind, kind)
+    what = {"unit": "place", "province": "province", "province2025": "post-2025 province",
+            "model": "pilot model"}.get(kind, kind)
     return LookupError(f"no {what} matches {text!r}")
 
 
@@ -87,15 +89,19 @@ def steps(kind: str, text: str) -> Steps:
         for r in rows:
             classes.setdefault(r["iri"], set()).add(r.get("class") or "")
         for iri in ids:
-            if iri in classes and (kind != "province" or classes[iri] & _PROVINCE_CLASSES):
-                return iri
+            if iri in classes and (not kind.startswith("province") or classes[iri] & _PROVINCE_CLASSES):
+                if kind != "province2025" or iri.startswith(f"{ID}unit/2025/"):
+                    return iri
         if given.startswith(("http://", "https://")) or kind == "resource":
             raise _nothing(kind, text)  # an IRI is not words: no second guess
     q = fold(given)
     if not q or kind == "resource":
         raise _nothing(kind, text)
-    if kind in ("unit", "province"):
-        return _best_unit(text, q, (yield Lookup("resolve_unit", {"q": q})), kind == "province")
+    if kind in ("unit", "province", "province2025"):
+        rows = yield Lookup("resolve_unit", {"q": q})
+        if kind == "province2025":
+            rows = [r for r in rows if r["unit"].startswith(f"{ID}unit/2025/")]
+        return _best_unit(text, q, rows, kind != "unit")
     if kind == "model":
         return _best_by_words(kind, text, q, (yield Lookup("resolve_model", {"q": q})), "model", ("key",))
     return _best_by_words(kind, text, q, (yield Lookup("resolve_document")), "document", ("text",))

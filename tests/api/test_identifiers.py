@@ -156,3 +156,11 @@ def test_cli_named_query_resolves_words_like_rest(seeded_store: Path, tmp_path: 
     assert answers[0] and answers[0] == answers[1] == answers[2]
     bad = run("cq1_mergers", "-p", "inProvince=không có tỉnh nào")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_pilots_on_territory_takes_a_post_reform_province_by_name(http: httpx.Client) -> None:
+    by_id = http.get("/api/queries/pilots_on_territory", params={"province": "2025/31"}).json()
+    by_name = http.get("/api/queries/pilots_on_territory", params={"province": "Hải Phòng"}).json()
+    assert by_id["total"] > 0 and by_name == by_id  # Hải Dương's pilots now lie in the new Hải Phòng
+    old = http.get("/api/queries/pilots_on_territory", params={"province": "2023/31"})
+    assert old.status_code == 422  # the pre-reform Hải Phòng is not one of the 34
