@@ -46,6 +46,10 @@ class LimitExceeded(Exception):
     """More rows or triples than the operator allows."""
 
 
+class AnswerTooLarge(Exception):
+    """An answer longer, in bytes, than the operator allows (one row can hold hundreds of MB)."""
+
+
 class _RowCap:
     """Sink for the engine's TSV output that stops it past `limit` rows.
 
@@ -53,10 +57,14 @@ class _RowCap:
     newlines of each chunk counts rows without a Python object per term.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
         self.limit, self.lines, self.parts = limit, 0, []
+        self.max_bytes, self.size = max_bytes, 0
 
     def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise AnswerTooLarge(self.max_bytes)
         self.lines += chunk.count(b"\n")
         if self.lines > self.limit + 1:  # the header line plus `limit` rows
             raise LimitExceeded(self.limit)
@@ -81,10 +89,14 @@ class _JsonRowCap:
     exact TSV path (rare: an answer at least `limit` rows long).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
         self.limit, self.rows, self.empty, self.parts = limit, 0, 0, []
+        self.max_bytes, self.size = max_bytes, 0
 
     def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise AnswerTooLarge(self.max_bytes)
         # A pattern cut by a chunk boundary is missed here (a lower bound); `finish` counts exactly.
         self.rows += chunk.count(b'},{"')
         self.empty += chunk.count(b"{}")
@@ -126,24 +138,26 @@ def _json_counting_works() -> bool:
     return data.count(b'},{"') + (b'"bindings":[{"' in data) == 3  # the three rows binding something
 
 
-def json_solutions(result: ox.QuerySolutions, limit: int) -> bytes:
+def json_solutions(result: ox.QuerySolutions, limit: int, max_bytes: int | None = None) -> bytes:
     """SELECT results as SPARQL JSON straight from the engine, refusing more than `limit` rows;
     raises _Unsure when only an exact count can tell (then use serialize_solutions)."""
     if not _json_counting_works():
         raise _Unsure
-    sink = _JsonRowCap(limit)
+    sink = _JsonRowCap(limit, max_bytes)
     result.serialize(sink, format=ox.QueryResultsFormat.JSON)
     return sink.finish()
 
 
-def serialize_solutions(result: ox.QuerySolutions, fmt: str, limit: int) -> bytes:
+def serialize_solutions(
+    result: ox.QuerySolutions, fmt: str, limit: int, max_bytes: int | None = None
+) -> bytes:
     """SELECT results in one of the four SPARQL results formats, serialised by the engine itself.
 
     The engine writes TSV first, checked against the row cap while it writes; other formats are the
     engine's conversion of that TSV, which keeps every term (IRIs, blank node labels, literals with
     language or datatype). Several times faster than building Python terms and dicts per row.
     """
-    sink = _RowCap(limit)
+    sink = _RowCap(limit, max_bytes)
     result.serialize(sink, format=ox.QueryResultsFormat.TSV)
     tsv = b"".join(sink.parts)
     if fmt == "tsv":
@@ -264,10 +278,10 @@ def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict]:
             fmt = job["result_format"]
             if fmt == "json":
                 try:
-                    return json_solutions(result, limit), RESULT_MEDIA[fmt]
+                    return json_solutions(result, limit, job.get("max_bytes")), RESULT_MEDIA[fmt]
                 except _Unsure:  # rare: run it again and count exactly
                     result = store.query(job["query"], **kwargs)
-            return serialize_solutions(result, fmt, limit), RESULT_MEDIA[fmt]
+            return serialize_solutions(result, fmt, limit, job.get("max_bytes")), RESULT_MEDIA[fmt]
         return plain_rows(result, limit, frozenset(job.get("hide") or ()), job.get("drop"))
     triples = []
     for t in result:
@@ -340,28 +354,71 @@ def merge_default(store: ox.Store) -> None:
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
-def _held_elsewhere(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
-    return any(q.graph_name != DEFAULT for q in store.quads_for_pattern(*triple, None))
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+# graph.store.RETRACTED_FROM (the graph package is too heavy to import here; a test keeps them equal)
+RETRACTED_FROM = ox.NamedNode("https://w3id.org/bomay/ontology#retractedFrom")
+_SUBJECT, _PREDICATE, _OBJECT = (ox.NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
+
+
+def _one(store: ox.Store, s: Any, p: Any, g: Any) -> Any:
+    return next((q.object for q in store.quads_for_pattern(s, p, None, g)), None)
+
+
+def _retractions(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
+    """The triples review graph `graph` retracts (from whichever graph: they are re-decided)."""
+    out = set()
+    for q in store.quads_for_pattern(None, RETRACTED_FROM, None, graph):
+        t = tuple(_one(store, q.subject, p, graph) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        if None not in t:
+            out.add(t)
+    return out
+
+
+def _retracted(store: ox.Store, triple: tuple[Any, Any, Any], graph: Any) -> bool:
+    """Whether some review graph retracts `triple` from `graph`."""
+    s, p, o = triple
+    for q in store.quads_for_pattern(None, _SUBJECT, s, None):
+        st, rg = q.subject, q.graph_name
+        if rg == DEFAULT:  # the statement's copy in the default graph, itself being re-decided
+            continue
+        if (_one(store, st, _PREDICATE, rg) == p and _one(store, st, _OBJECT, rg) == o
+                and any(True for _ in store.quads_for_pattern(st, RETRACTED_FROM, graph, rg))):
+            return True
+    return False
+
+
+def in_default(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
+    """The rule of graph/embedded.py: some named graph holds the triple and no review retracts it there."""
+    return any(q.graph_name != DEFAULT and not _retracted(store, triple, q.graph_name)
+               for q in store.quads_for_pattern(*triple, None))
 
 
 def apply_sync(store: ox.Store, job: dict, merged: ox.Store | None = None) -> None:
     """Replace one named graph of the replica with the writer's current content (empty: drop it),
-    keeping the default graph (in `store` and in the default-graph-only copy `merged`) equal to the set
-    union of the named graphs, by the rule the writer's store follows (graph/embedded.py)."""
+    keeping the default graph (in `store` and in the default-graph-only copy `merged`) what the writer's
+    store keeps (graph/embedded.py): the union of the named graphs less what reviews retract. Only the
+    triples the write can move are re-decided: those added to or removed from the graph, and those whose
+    retraction it added or removed."""
     graph = ox.NamedNode(job["graph"])
-    old = _triples(store, graph)
+    old, old_r = _triples(store, graph), _retractions(store, graph)
     store.remove_graph(graph)
     if job["data"]:
         store.load(job["data"], format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    new = _triples(store, graph)
-    gone = [t for t in old - new if not _held_elsewhere(store, t)]
-    added = [ox.Quad(*t, DEFAULT) for t in new - old]
-    for t in gone:
-        store.remove(ox.Quad(*t, DEFAULT))
+    new, new_r = _triples(store, graph), _retractions(store, graph)
+    gone, added = [], []
+    for t in (old ^ new) | (old_r ^ new_r):
+        quad = ox.Quad(*t, DEFAULT)
+        want, have = in_default(store, t), quad in store
+        if want and not have:
+            added.append(quad)
+        elif have and not want:
+            gone.append(quad)
+    for q in gone:
+        store.remove(q)
     store.extend(added)
     if merged is not None:
-        for t in gone:
-            merged.remove(ox.Quad(*t, DEFAULT))
+        for q in gone:
+            merged.remove(q)
         merged.extend(added)
 
 
@@ -392,10 +449,14 @@ def names_graphs(job: dict) -> bool:
     return needs_named_graphs(job.get("query") or "")
 
 
-def reply(conn: Any, status: str, payload: Any) -> None:
+def reply(conn: Any, status: str, payload: Any, max_bytes: int | None = None) -> None:
     """Answer one job as `(status, payload)`, pickled once. An answer above INLINE_MAX bytes is
-    announced first as `("big", size)`, so the pool reads it in a thread instead of on its event loop."""
+    announced first as `("big", size)`, so the pool reads it in a thread instead of on its event loop.
+    One above `max_bytes` (REST rows, graphs, exports: whatever the sinks did not already stop) is
+    replaced by a refusal, so it never crosses the pipe."""
     data = pickle.dumps((status, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    if max_bytes is not None and len(data) > max_bytes + 4096:  # the pickle's own framing
+        data = pickle.dumps(("bytes", max_bytes), protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) > INLINE_MAX:
         conn.send_bytes(pickle.dumps(("big", len(data))))
     conn.send_bytes(data)
@@ -431,12 +492,14 @@ def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
                 apply_sync(store, job, merged)
                 conn.send(("ok", len(merged)))
                 continue
-            reply(conn, "ok", run_job(store if names_graphs(job) else merged, job))
+            reply(conn, "ok", run_job(store if names_graphs(job) else merged, job), job.get("max_bytes"))
         except SyntaxError as e:
             reply(conn, "syntax", str(e))
         except LimitExceeded as e:
             reply(conn, "limit", int(e.args[0]))
         except Refused as e:
             reply(conn, "refused", e.args)
+        except AnswerTooLarge as e:
+            reply(conn, "bytes", int(e.args[0]))
         except Exception as e:  # noqa: BLE001 — reported to the client as a clean error
             reply(conn, "error", str(e) or "engine error")  # the message only: no class names to clients

@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from graph.formats import GRAPH_TYPES, RESULTS_TYPES, negotiate
 from graph.sparql import bind
-from graph.store import BOMAY_GRAPHS, NotAcceptable, QueryError, Store
+from graph.store import BOMAY_GRAPHS, RETRACTED_FROM, NotAcceptable, QueryError, Store, paired_graphs
 from graph.terms import check_iri, literal_value
 
 _RESULT_FORMATS = {
@@ -64,15 +64,39 @@ DEFAULT = ox.DefaultGraph()
 UNION_MARK = "bomay-default-is-union"  # file beside RocksDB's own (see EmbeddedStore._union_kept)
 
 
-def _union_out(g: str) -> str:
-    """Update removing from the default graph the triples of graph `g` that no other named graph holds."""
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}")
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
-def _union_in(g: str) -> str:
-    """Update adding the triples of graph `g` to the default graph (a set: present ones stay once)."""
-    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+def _retracted(st: str, g: str) -> str:
+    """Pattern: some review graph withdraws ?s ?p ?o from graph `g` (the statement node is `st`)."""
+    return (f"GRAPH ?rg_{st} {{ ?{st} <{RETRACTED_FROM}> {g} ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; "
+            f"<{_RDF}object> ?o }}")
+
+
+def _union_out(graphs: list[str]) -> str:
+    """Update removing from the default graph the triples of `graphs` that no other named graph holds
+    without a review retracting it there."""
+    values, listed = " ".join(graphs), ", ".join(graphs)
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g0 {{ {values} }} GRAPH ?g0 {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({listed})) "
+            f"FILTER NOT EXISTS {{ {_retracted('st', '?other')} }} }} }}")
+
+
+def _union_in(graphs: list[str]) -> str:
+    """Update adding to the default graph the triples of `graphs` that no review retracts there (a set:
+    present ones stay once)."""
+    return (f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g0 {{ {' '.join(graphs)} }} GRAPH ?g0 {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ {_retracted('st', '?g0')} }} }}")
+
+
+def _touched(iris: list[str]) -> list[str]:
+    """`iris` and the graphs their write re-decides (graph.store.paired_graphs), each once, as SPARQL IRIs."""
+    out: list[str] = []
+    for iri in iris:
+        for g in paired_graphs(check_iri(iri)):
+            if f"<{g}>" not in out:
+                out.append(f"<{g}>")
+    return out
 
 
 def _error(exc: Exception) -> QueryError:
@@ -82,7 +106,11 @@ def _error(exc: Exception) -> QueryError:
 class EmbeddedStore(Store):
     """pyoxigraph Store on disk whose stored default graph is kept equal to the set union of the named
     graphs at every write, so every reader (this process, a read-only one, a replica seeded from a dump)
-    sees one dataset with no union flag: Oxigraph's flag would answer a shared triple once per graph."""
+    sees one dataset with no union flag: Oxigraph's flag would answer a shared triple once per graph.
+
+    The one rule, with reviews: a triple is in the default graph iff some named graph holds it and no
+    review graph retracts it from that graph (graph.store.RETRACTED_FROM); a review graph's own triples
+    count as held, so the default graph is the reviewed view and each named graph stays as written."""
 
     kind = "embedded"
 
@@ -120,11 +148,29 @@ class EmbeddedStore(Store):
     def replace_ntriples(self, iri: str, body: bytes, triples: int) -> int:
         """`replace_graph` for a graph already serialised as N-Triples (`triples` of them), e.g. by the
         process that built and validated it; same single transaction, the default graph kept in step."""
-        g = f"<{check_iri(iri)}>"
-        text = body.decode("utf-8")
-        self._update(f"{_union_out(g)} ;\nDROP SILENT GRAPH {g} ;\n"
-                     f"INSERT DATA {{ GRAPH {g} {{\n{text}\n}} }} ;\n{_union_in(g)}")
+        self.replace_many({iri: body})
         return triples
+
+    def replace_graphs(self, graphs: dict[str, Graph], drop: tuple[str, ...] = ()) -> int:
+        """Several graphs replaced (and `drop` dropped) in ONE transaction, e.g. an article and its
+        reviews re-attached to the new extraction: a reader sees both old or both new."""
+        bodies = {iri: g.serialize(format="nt", encoding="utf-8") for iri, g in graphs.items()}
+        self.replace_many(bodies, drop)
+        return sum(len(g) for g in graphs.values())
+
+    def replace_many(self, bodies: dict[str, bytes], drop: tuple[str, ...] = ()) -> None:
+        """One SPARQL update: the touched graphs' share leaves the default graph, the graphs are dropped
+        and inserted, and their share comes back by the rule (see the class docstring)."""
+        touched = _touched([*bodies, *drop])
+        steps = [_union_out(touched)]
+        for iri in drop:
+            steps.append(f"DROP SILENT GRAPH <{check_iri(iri)}>")
+        for iri, body in bodies.items():
+            g = f"<{check_iri(iri)}>"
+            steps.append(f"DROP SILENT GRAPH {g}")
+            steps.append(f"INSERT DATA {{ GRAPH {g} {{\n{body.decode('utf-8')}\n}} }}")
+        steps.append(_union_in(touched))
+        self._update(" ;\n".join(steps))
 
     def bulk_replace_graph(self, iri: str, graph: Graph) -> int:
         """Replace a large, rebuildable graph (gazetteer) with RocksDB's bulk loader: fast, NOT atomic.
@@ -135,7 +181,7 @@ class EmbeddedStore(Store):
         g = f"<{iri}>"
         self._union_kept(False)
         if self._store.contains_named_graph(node):
-            self._update(_union_out(g))
+            self._update(_union_out([g]))
             self._store.remove_graph(node)
         data = graph.serialize(format="nt", encoding="utf-8")
         self._store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=node)
@@ -151,7 +197,8 @@ class EmbeddedStore(Store):
         node = ox.NamedNode(check_iri(iri))
         if not self._store.contains_named_graph(node):
             return False
-        self._update(f"{_union_out(f'<{iri}>')} ;\nDROP GRAPH <{iri}>")
+        touched = _touched([iri])
+        self._update(f"{_union_out(touched)} ;\nDROP GRAPH <{iri}> ;\n{_union_in(touched)}")
         return True
 
     def update(self, sparql: str) -> None:
@@ -167,8 +214,10 @@ class EmbeddedStore(Store):
             raise _error(exc) from exc
 
     def rebuild_union(self) -> None:
-        """Make the stored default graph exactly the set union of the named graphs, in one transaction."""
-        self._update("CLEAR DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Make the stored default graph exactly what the rule says (the set union of the named graphs, less
+        what reviews retract), in one transaction."""
+        self._update("CLEAR DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                     f"FILTER NOT EXISTS {{ {_retracted('st', '?g')} }} }}")
         self._union_kept(True)
 
     def _union_kept(self, kept: bool) -> None:

@@ -15,10 +15,22 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
-from ontology.namespaces import GRAPH, ONTOLOGY_GRAPH
+from ontology.namespaces import BOMAY, GRAPH, ONTOLOGY_GRAPH
 
 BOMAY_GRAPHS = str(GRAPH)  # every named graph of ours starts with this
 ARTICLE_GRAPHS = str(GRAPH["article/"])
+REVIEW_GRAPHS = str(GRAPH["review/"])  # graph/review/<doc_id>: what reviewers said about that article
+# A review graph withdraws a triple from the reviewed view (the default graph) with a reified statement
+# `?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; bomay:retractedFrom <graph/article/...>`.
+RETRACTED_FROM = str(BOMAY["retractedFrom"])
+
+
+def paired_graphs(iri: str) -> list[str]:
+    """The graphs whose share of the default graph a write to `iri` changes: a review graph's retractions
+    act on its article's graph, so writing it re-decides that article's triples too."""
+    if iri.startswith(REVIEW_GRAPHS):
+        return [iri, ARTICLE_GRAPHS + iri[len(REVIEW_GRAPHS):]]
+    return [iri]
 DEFAULT_STORE_PATH = ".bomay/store"
 
 
@@ -47,6 +59,14 @@ class Store(ABC):
         Not guaranteed atomic (the embedded store uses RocksDB's bulk loader); documents use replace_graph.
         """
         return self.replace_graph(iri, graph)
+
+    def replace_graphs(self, graphs: dict[str, Graph], drop: tuple[str, ...] = ()) -> int:
+        """Replace several named graphs (and drop `drop`) together: one transaction where the engine has
+        one for it (the embedded store), else one graph after another."""
+        n = sum(self.replace_graph(iri, g) for iri, g in graphs.items())
+        for iri in drop:
+            self.drop_graph(iri)
+        return n
 
     @abstractmethod
     def drop_graph(self, iri: str) -> bool:

@@ -1,0 +1,79 @@
+"""The one rule of the default graph with reviews: a triple is in it iff some named graph holds it and no
+review graph retracts it from that graph. Checked on the on-disk store (each write in one update) and on a
+query worker's replica (api.worker.apply_sync), which must agree after every write, and with rebuild_union."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, Graph, Literal, URIRef
+
+from api import worker
+from graph.embedded import EmbeddedStore
+from graph.store import RETRACTED_FROM, paired_graphs
+from ontology.namespaces import GRAPH
+
+A, B, R = str(GRAPH["article/t1"]), str(GRAPH["article/t2"]), str(GRAPH["review/t1"])
+X, P = URIRef("urn:test:x"), URIRef("urn:test:p")
+
+
+def graph(*values: int, retract: tuple[int, ...] = ()) -> Graph:
+    g = Graph()
+    for v in values:
+        g.add((X, P, Literal(v)))
+    for v in retract:
+        st = URIRef(f"urn:test:st{v}")
+        g.add((st, RDF.subject, X))
+        g.add((st, RDF.predicate, P))
+        g.add((st, RDF.object, Literal(v)))
+        g.add((st, URIRef(RETRACTED_FROM), URIRef(A)))
+    return g
+
+
+def default(store: ox.Store) -> set:
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def values(triples: set) -> list[int]:
+    return sorted(int(t.object.value) for t in triples if t.subject == ox.NamedNode(str(X)))
+
+
+def test_store_and_replica_keep_the_reviewed_view(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s")
+    store.replace_graph(A, graph(1, 2))
+    store.replace_graph(B, graph(2))
+    store.dump_dataset(tmp_path / "snap.nq")
+    replica = ox.Store()
+    replica.bulk_load(path=str(tmp_path / "snap.nq"), format=ox.RdfFormat.N_QUADS)
+    merged = worker.default_only(replica)
+
+    def synced(*iris: str) -> list[int]:
+        for iri in iris:
+            worker.apply_sync(replica, {"graph": iri, "data": store.graph_ntriples(iri)}, merged)
+        on_disk = default(store._store)
+        assert default(replica) == on_disk
+        assert {q.triple for q in merged} == on_disk
+        return values(on_disk)
+
+    assert synced() == [1, 2]
+    store.replace_graph(R, graph(3, retract=(1,)))  # a review retracts 1 from the article, asserts 3
+    assert synced(R) == [2, 3]
+    store.replace_graph(A, graph(1))  # re-extracted: still retracted
+    assert synced(A) == [2, 3]
+    store.replace_graphs({A: graph(1, 2), R: graph(retract=(2,))})  # 2 retracted from A, still held by B
+    assert synced(A, R) == [1, 2]
+    store.drop_graph(B)  # now only A holds 2, and a review retracts it there
+    assert synced(B) == [1]
+    before = default(store._store)
+    store.rebuild_union()
+    assert default(store._store) == before
+    store.drop_graph(R)  # without the review, the extraction is the view again
+    assert synced(R) == [1, 2]
+    # the extraction alone is still there, as written
+    assert sorted(int(r["o"]) for r in store.select(f"SELECT ?o {{ GRAPH <{A}> {{ ?s ?p ?o }} }}")) == [1, 2]
+
+
+def test_one_name_for_the_retraction_term() -> None:
+    assert worker.RETRACTED_FROM.value == RETRACTED_FROM
+    assert paired_graphs(R) == [R, A] and paired_graphs(A) == [A]
