@@ -83,6 +83,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             settings.query_timeout,
             settings.result_limit,
             deny_network=not settings.service_allow,
+            max_bytes=settings.max_answer_bytes,
         )
         ingest = IngestPool(settings.ingest_workers) if settings.token and settings.ingest_workers else None
         search_index.start(app, store)

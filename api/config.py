@@ -57,6 +57,7 @@ OVERFLOW_POLICIES = ("refuse", "truncate")
 _BOUNDS: dict[str, tuple[str, float, bool]] = {
     "query_timeout": ("BOMAY_QUERY_TIMEOUT", 0, False),
     "result_limit": ("BOMAY_RESULT_LIMIT", 1, True),
+    "max_answer_bytes": ("BOMAY_MAX_ANSWER_BYTES", 1024, True),
     "max_body": ("BOMAY_MAX_BODY", 1, True),
     "workers": ("BOMAY_QUERY_WORKERS", 1, True),
     "ingest_workers": ("BOMAY_INGEST_WORKERS", 0, True),
@@ -71,6 +72,7 @@ class Settings:
     token: str | None = None
     query_timeout: float = 10.0
     result_limit: int = 10000
+    max_answer_bytes: int = 64 * 1024 * 1024  # every answer (SPARQL, REST, exports), checked while written
     cors_origins: list[str] = field(default_factory=list)
     max_body: int = 2_000_000
     service_allow: list[str] = field(default_factory=list)
@@ -88,6 +90,7 @@ class Settings:
             token=_raw("BOMAY_TOKEN"),
             query_timeout=_float("BOMAY_QUERY_TIMEOUT", 10.0),
             result_limit=_int("BOMAY_RESULT_LIMIT", 10000),
+            max_answer_bytes=_int("BOMAY_MAX_ANSWER_BYTES", 64 * 1024 * 1024),
             cors_origins=_list("BOMAY_CORS_ORIGINS"),
             max_body=_int("BOMAY_MAX_BODY", 2_000_000),
             service_allow=_list("BOMAY_SERVICE_ALLOW"),

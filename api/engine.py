@@ -45,6 +45,10 @@ class EngineError(Exception):
     """Anything else the engine reported."""
 
 
+class AnswerTooLarge(Exception):
+    """The answer would be longer, in bytes, than the operator allows."""
+
+
 class JobRefused(Exception):
     """The worker could not make an export: args are (reason, message), see api.worker.Refused."""
 
@@ -141,12 +145,14 @@ class _Worker:
 class WorkerPool:
     """A fixed number of query processes, each an in-memory replica of one embedded store."""
 
-    def __init__(self, store: Any, size: int, timeout: float, limit: int, deny_network: bool = True) -> None:
+    def __init__(self, store: Any, size: int, timeout: float, limit: int, deny_network: bool = True,
+                 max_bytes: int | None = None) -> None:
         """`deny_network`: the workers refuse themselves network sockets (api/netguard.py); off only
-        when the operator allows SERVICE endpoints."""
+        when the operator allows SERVICE endpoints. `max_bytes` bounds every answer's size."""
         self.store = store
         self.timeout = timeout
         self.limit = limit
+        self.max_bytes = max_bytes
         self.generation = 0
         self.restarts = 0
         self._ctx = mp.get_context("spawn")
@@ -282,7 +288,8 @@ class WorkerPool:
         assert self._idle is not None and self._lock is not None, "pool not started"
         if job.get("query") and "named" not in job:  # the server's own queries: routed as /sparql's are
             job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
-        data = pickle.dumps({"limit": self.limit, **job}, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps({"limit": self.limit, "max_bytes": self.max_bytes, **job},
+                            protocol=pickle.HIGHEST_PROTOCOL)
         async with self._lock.read():
             w = await self._idle.get()
             exchange = asyncio.ensure_future(self._exchange(w, data))
@@ -312,6 +319,8 @@ class WorkerPool:
             raise ResultLimit(payload)
         if status == "refused":
             raise JobRefused(*payload)
+        if status == "bytes":
+            raise AnswerTooLarge(payload)
         raise EngineError(payload)
 
     def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:

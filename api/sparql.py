@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from api import conneg, editor, sparql_check
-from api.engine import EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
+from api.engine import AnswerTooLarge, EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
 from graph.sparql import slice_query
 from ontology.namespaces import PREFIXES
@@ -79,6 +79,14 @@ async def run_engine(request: Request, job: dict) -> Any:
             "result_limit",
             f"Kết quả vượt quá giới hạn {e.args[0]} dòng/bộ ba; hãy thêm LIMIT. / Result exceeds "
             f"the limit of {e.args[0]} rows or triples; add a LIMIT.",
+        ) from None
+    except AnswerTooLarge as e:
+        size = f"{e.args[0] / 1048576:g} MiB"
+        raise ApiError(
+            422,
+            "answer_too_large",
+            f"Kết quả dài hơn giới hạn {size}; hãy thu hẹp truy vấn hoặc dùng LIMIT. / The answer is longer "
+            f"than the {size} limit; narrow the query or add a LIMIT.",
         ) from None
     except EngineError as e:
         raise ApiError(400, "query_error", f"Không thực hiện được truy vấn / query failed: {e}") from None
