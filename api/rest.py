@@ -820,13 +820,14 @@ async def search(
              "category": r.get("category")}
             for r in found
         ]
-    else:
-        items = [
-            {"item": h.item, "id": local_id(h.item), "label": h.label, "category": h.category,
-             "match": h.match, "also": [local_id(a) for a in h.also]}
-            for h in index.search(q)
-        ]
-    return paged(request, items, page, per_page, suffix, "item")
+        return paged(request, items, page, per_page, suffix, "item")
+    hits = index.search(q, (page - 1) * per_page, per_page)  # only this page is put in order
+    items = [
+        {"item": h.item, "id": local_id(h.item), "label": h.label, "category": h.category,
+         "match": h.match, "also": [local_id(a) for a in h.also]}
+        for h in hits.hits
+    ]
+    return page_response(request, items, hits.total, page, per_page, suffix, "item")
 
 
 _list_route(

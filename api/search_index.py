@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import functools
+import heapq
 import json
 import logging
 import re
@@ -142,25 +143,13 @@ class Hit:
 
 def rank(query: str, key: str) -> int | None:
     """Index into MATCHES of how folded `query` lies inside folded `key` (exact, prefix, token or
-    contains), or None; the "words" rank is `words_match`, on the resource's words."""
+    contains), or None; "words" is a property of the resource's words (`SearchIndex`)."""
     at = key.find(query)
     if at < 0:
         return None
     if at == 0:
         return 0 if len(key) == len(query) else 1
     return 2 if key[at - 1] == " " or (" " + query) in key else 4
-
-
-def words_match(words: list[str], held: frozenset[str]) -> bool:
-    """Every query word is a word of the resource's keys, the last one perhaps only its beginning (the
-    word being typed), in any order."""
-    *whole, last = words
-    return all(w in held for w in whole) and (last in held or any(h.startswith(last) for h in held))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _collated(label: str | None) -> tuple[Any, ...]:
-    return collation_key(label)
 
 
 def _era(item: str) -> str | None:
@@ -170,8 +159,20 @@ def _era(item: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Page:
+    """One window of a search's hits, and how many there are in all."""
+
+    total: int
+    hits: list[Hit]
+
+
 class SearchIndex:
-    """Resources by the words of their keys; updated one named graph at a time."""
+    """Resources by their keys and by the words of their keys; updated one named graph at a time.
+
+    A search is set algebra on those maps (one set per rank), and only the window asked for is put in
+    order: the cost follows the page, not the number of matches (every commune's "Ủy ban MTTQ").
+    """
 
     def __init__(self, abbreviations: Abbreviations | None = None) -> None:
         self.abbreviations = abbreviations or Abbreviations.from_vocabularies()
@@ -184,7 +185,14 @@ class SearchIndex:
         self._entries: dict[str, Entry] = {}
         self._by_word: dict[str, set[str]] = {}  # key word → resources
         self._words: list[str] = []  # sorted key words
-        self._containing: dict[str, tuple[str, ...]] = {}  # query word → key words holding it
+        self._by_key: dict[str, set[str]] = {}  # whole key → resources
+        self._keys: list[str] = []  # sorted keys
+        self._blob: dict[str, str] = {}  # resource → "\n"-joined keys, for substring checks in C
+        self._order: dict[str, str] = {}  # resource → sort key: era, collation of the label, IRI
+        self._postings: dict[str, list[str]] = {}  # key word → its resources in sort order
+        self._hidden: set[str] = set()  # places not shown (no pilot applied, not a province)
+        self._cache: dict[tuple[str, str], set[str]] = {}  # (how, word) → resources; cleared on change
+        self._found: dict[str, tuple[list[set[str]], dict[str, tuple[str, ...]], list, list]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -201,11 +209,15 @@ class SearchIndex:
             touched |= self._restate(g, graph_rows)
         for item in touched:  # once per resource, however many graphs repeat it
             self._reindex(item)
+        self._words.sort()
+        self._keys.sort()
+        for posting in self._postings.values():
+            posting.sort(key=self._order.__getitem__)
 
     def replace_graph(self, graph: str, rows: Iterable[dict[str, Any]]) -> None:
         """What the index holds from `graph` becomes `rows` (none: the graph was dropped)."""
         for item in self._restate(graph, rows):
-            self._reindex(item)
+            self._reindex(item, insort=True)
 
     def _restate(self, graph: str, rows: Iterable[dict[str, Any]]) -> set[str]:
         """Record what `graph` states; the resources whose entry must be made again."""
@@ -237,7 +249,8 @@ class SearchIndex:
             self._graphs[graph] = stated
         for item in stated:
             self._holders.setdefault(item, set()).add(graph)
-        for place in self._applied.pop(graph, set()):
+        before = self._applied.pop(graph, set())
+        for place in before:
             self._applied_count[place] -= 1
         if applied:
             self._applied[graph] = applied
@@ -251,15 +264,38 @@ class SearchIndex:
         for pre, post in same:
             self._same_as.setdefault(pre, set()).add(post)
             self._same_as.setdefault(post, set()).add(pre)
-        return set(old) | set(stated)
+        self._cache.clear()
+        self._found.clear()
+        return set(old) | set(stated) | before | applied
 
-    def _reindex(self, item: str) -> None:
+    def _index(
+        self, table: dict[str, set[str]], ordered: list[str], name: str, item: str, insort: bool
+    ) -> None:
+        holders = table.get(name)
+        if holders is None:
+            table[name] = {item}
+            if insort:
+                bisect.insort(ordered, name)
+            else:
+                ordered.append(name)  # load() sorts once at the end
+        else:
+            holders.add(item)
+
+    def _reindex(self, item: str, insort: bool = False) -> None:
         before = self._entries.pop(item, None)
         if before is not None:
+            by_order = self._order.__getitem__
             for word in before.words:
-                holders = self._by_word.get(word)
-                if holders is not None:
-                    holders.discard(item)
+                self._by_word.get(word, set()).discard(item)
+                posting = self._postings.get(word, [])
+                at = bisect.bisect_left(posting, self._order[item], key=by_order)
+                if at < len(posting) and posting[at] == item:
+                    del posting[at]
+            for key in before.keys:
+                self._by_key.get(key, set()).discard(item)
+            del self._order[item]
+            self._blob.pop(item, None)
+            self._hidden.discard(item)
         graphs = self._holders.get(item) or set()
         if not graphs:
             self._holders.pop(item, None)
@@ -280,6 +316,7 @@ class SearchIndex:
         keys |= {self.abbreviations.expand(k) for k in keys}
         # the label today's search shows (its MIN); an article stored without one, its title
         label = min(labels) if labels else min(titles) if titles else None
+        era = _era(item)
         entry = Entry(
             item=item,
             label=label,
@@ -287,86 +324,144 @@ class SearchIndex:
             keys=tuple(sorted(keys)),
             words=frozenset(w for k in keys for w in k.split()),
             always_shown=bool(classes & set(_ALWAYS_SHOWN)),
-            era=_era(item),
+            era=era,
         )
         self._entries[item] = entry
         for word in entry.words:
-            holders = self._by_word.get(word)
-            if holders is None:
-                self._by_word[word] = {item}
-                bisect.insort(self._words, word)
-                self._containing.clear()
+            self._index(self._by_word, self._words, word, item, insort)
+        for key in entry.keys:
+            self._index(self._by_key, self._keys, key, item, insort)
+        self._blob[item] = "\n" + "\n".join(entry.keys) + "\n"
+        order = ("1" if era not in (None, CURRENT_ERA) else "0") + collation_key(label) + "\x00" + item
+        self._order[item] = order
+        for word in entry.words:
+            posting = self._postings.setdefault(word, [])
+            if insort:
+                bisect.insort(posting, item, key=self._order.__getitem__)
             else:
-                holders.add(item)
+                posting.append(item)  # load() sorts each once at the end
+        if category == "place" and not entry.always_shown and self._applied_count.get(item, 0) <= 0:
+            self._hidden.add(item)
+        self._cache.clear()
 
     # --- searching -------------------------------------------------------------------------------------
 
-    def _words_containing(self, part: str) -> tuple[str, ...]:
-        found = self._containing.get(part)
+    def _names(self, how: str, part: str) -> list[str]:
+        """Key words starting with `part` ("prefix") or containing it ("inside"), or whole keys starting
+        with it ("key")."""
+        ordered = self._keys if how == "key" else self._words
+        names = ordered[bisect.bisect_left(ordered, part) : bisect.bisect_left(ordered, part + "\x7f")]
+        if how == "inside":
+            names = names + [w for w in self._words if part in w and not w.startswith(part)]
+        return names
+
+    def _union(self, how: str, part: str) -> set[str]:
+        """The resources of `_names(how, part)`; remembered until the next change."""
+        found = self._cache.get((how, part))
         if found is None:
-            lo = bisect.bisect_left(self._words, part)
-            hi = bisect.bisect_left(self._words, part + "\x7f")
-            prefixed = self._words[lo:hi]  # most hits start with the query word: found by bisection...
-            inside = [w for w in self._words if part in w and not w.startswith(part)]  # ...the rest by a scan
-            found = tuple(prefixed) + tuple(inside)
-            if len(self._containing) > 4096:
-                self._containing.clear()
-            self._containing[part] = found
+            table = self._by_key if how == "key" else self._by_word
+            found = set().union(*(table.get(n, ()) for n in self._names(how, part)))
+            if len(self._cache) > 512:
+                self._cache.clear()
+            self._cache[(how, part)] = found
         return found
 
-    def _candidates(self, query: str) -> set[str]:
-        """Resources with, for every word of the query, a key word containing it."""
-        pools = []
-        for part in sorted(set(query.split()), key=len, reverse=True):  # longest first: fewest holders
-            words = self._words_containing(part)
-            pool: set[str] = set()
-            for w in words:
-                pool |= self._by_word.get(w, set())
-            pools.append(pool)
-            if not pool:
-                return set()
+    def _ranked(self, query: str) -> tuple[list[set[str]], list[list[str]], list[list[str]]]:
+        """One set of resources per rank (MATCHES) for folded `query` (a resource may be in several),
+        and the sorted postings holding every resource of ranks 0-3 (a word starting with the query's
+        last word) and of rank 4 (a word containing it)."""
+        words = query.split()
+        last = words[-1]
+        near = [self._postings[w] for w in self._names("prefix", last)]
+        far = [self._postings[w] for w in self._names("inside", last)]
+        exact = self._by_key.get(query, set())
+        prefix = self._union("key", query)
+        if len(words) == 1:
+            token, inside = self._union("prefix", query), self._union("inside", query)
+            return [exact, prefix, token, set(), inside], near, far
+        # several words: each a word of the resource, the last perhaps only begun, in any order...
+        pools = [self._by_word.get(w, set()) for w in words[:-1]] + [self._union("prefix", last)]
         pools.sort(key=len)
-        found = set(pools[0])
-        for p in pools[1:]:
-            found &= p
-        return found
+        every = set(pools[0]).intersection(*pools[1:])
+        blob = self._blob
+        token = prefix | {i for i in every - prefix if (" " + query) in blob[i]}
+        # ...or the query anywhere inside a key ("an to chuc" in "ban to chuc"): its first word ends a
+        # word, the middle ones are words, the last begins one
+        pools = [self._by_word.get(w, set()) for w in words[1:-1]] + [self._union("prefix", last)]
+        pools += [self._union("inside", words[0])]
+        pools.sort(key=len)
+        anywhere = {i for i in set(pools[0]).intersection(*pools[1:]) - every if query in blob[i]}
+        return [exact, prefix, token, every, anywhere], near, far
 
-    def _shown(self, e: Entry) -> bool:
-        return e.category != "place" or e.always_shown or self._applied_count.get(e.item, 0) > 0
+    def _window(self, found: set[str], start: int, count: int, sources: list[list[str]]) -> list[str]:
+        """Resources `start` to `start + count` of `found` in sort order (era, collation, IRI): a small
+        set sorted, a large one read off the sorted postings holding it, merged, as far as the window."""
+        end = start + count
+        by_order = self._order.__getitem__
+        if len(found) > 2048 and sources:
+            out: list[str] = []
+            taken: set[str] = set()
+            for item in heapq.merge(*sources, key=by_order):
+                if item in found and item not in taken:
+                    taken.add(item)
+                    out.append(item)
+                    if len(out) == end:
+                        return out[start:]
+        return sorted(found, key=by_order)[start:end]  # (also when the postings fell short)
 
-    def search(self, text: str) -> list[Hit]:
-        """Every resource matching `text` (folded, abbreviations expanded or not), best first."""
+    def search(self, text: str, offset: int = 0, limit: int | None = None) -> Page:
+        """Hits `offset` to `offset + limit` (all when None) of the resources matching `text` (folded,
+        abbreviations expanded or not), best first, and how many match in all."""
         query = fold(text)
         if not query:
-            return []
-        queries = {query, self.abbreviations.expand(query)}
-        best: dict[str, int] = {}
-        worst = len(MATCHES)
-        for q in queries:
-            words = q.split()
-            for item in self._candidates(q):
-                e = self._entries[item]
-                r = min((r for k in e.keys if (r := rank(q, k)) is not None), default=worst)
-                if r > 3 and len(words) > 1 and words_match(words, e.words):
-                    r = 3
-                if r < best.get(item, worst):
-                    best[item] = r
-        ranked: list[tuple[int, int, tuple[Any, ...], Entry]] = []
-        for item, r in best.items():
-            e = self._entries[item]
-            if self._shown(e):
-                ranked.append((r, 0 if e.era in (None, CURRENT_ERA) else 1, (_collated(e.label), e.item), e))
-        ranked.sort(key=lambda t: t[:3])
-        shown = {t[3].item for t in ranked}
+            return Page(0, [])
+        found = self._found.get(query)
+        if found is None:
+            found = self._match(query)
+            if len(self._found) > 256:
+                self._found.clear()
+            self._found[query] = found
+        buckets, twins, near, far = found
+        total = sum(len(b) for b in buckets)
+        left = total - offset if limit is None else limit
         hits: list[Hit] = []
-        folded: set[str] = set()
-        for best, _, _, e in ranked:
-            if e.item in folded:
+        for r, bucket in enumerate(buckets):
+            if left <= 0:
+                break
+            if offset >= len(bucket):
+                offset -= len(bucket)
                 continue
-            twins = tuple(sorted(t for t in self._same_as.get(e.item, ()) if t in shown and t not in folded))
-            folded.update(twins)
-            hits.append(Hit(e.item, e.label, e.category, MATCHES[best], twins))
-        return hits
+            for item in self._window(bucket, offset, left, far if r == 4 else near):
+                e = self._entries[item]
+                hits.append(Hit(item, e.label, e.category, MATCHES[r], twins.get(item, ())))
+            left -= min(left, len(bucket) - offset)
+            offset = 0
+        return Page(total, hits)
+
+    def _match(self, query: str) -> tuple[list[set[str]], dict[str, tuple[str, ...]], list, list]:
+        """Every match of folded `query` (and of it with abbreviations written out), one disjoint set
+        per rank, the units folded into their current twin, and the postings to order them by; kept
+        for the next time the same text is asked until the next change."""
+        queries = {query, self.abbreviations.expand(query)}
+        per_query = [self._ranked(q) for q in queries]
+        near = [posting for _, postings, _ in per_query for posting in postings]
+        far = [posting for _, _, postings in per_query for posting in postings]
+        seen: set[str] = set()
+        buckets: list[set[str]] = []
+        for r in range(len(MATCHES)):
+            bucket = set().union(*(ranks[r] for ranks, _, _ in per_query)) - seen - self._hidden
+            seen |= bucket
+            buckets.append(bucket)
+        # a unit that kept its label across the reform: one hit, the current one
+        twins: dict[str, tuple[str, ...]] = {}
+        for old in [i for i in seen.intersection(self._same_as) if self._entries[i].era != CURRENT_ERA]:
+            current = tuple(sorted(t for t in self._same_as[old] if t in seen))
+            if current:
+                for bucket in buckets:
+                    bucket.discard(old)
+                for t in current:
+                    twins[t] = (*twins.get(t, ()), old)
+        return buckets, {t: tuple(sorted(olds)) for t, olds in twins.items()}, near, far
 
 
 @dataclass

@@ -64,6 +64,15 @@ async def run_engine(request: Request, job: dict) -> Any:
     try:
         return await engine.run(job)
     except QuerySyntaxError as e:
+        unknown = "Prefix not found" in str(e)
+        missing = sparql_check.undeclared_prefixes(job.get("query") or "") if unknown else []
+        if missing:  # the engine's own message lists every character a name may hold, not the prefix
+            hint = " ".join(f"PREFIX {p}: <{PREFIX_MAP.get(p, '...')}>" for p in missing)
+            names = ", ".join(f"'{p}:'" for p in missing)
+            raise ApiError(
+                400, "syntax_error",
+                f"Tiền tố chưa khai báo / undeclared prefix {names}: thêm / add {hint}",
+            ) from None
         raise ApiError(400, "syntax_error", f"Lỗi cú pháp SPARQL / SPARQL syntax error: {e}") from None
     except QueryTimeout as e:
         raise ApiError(

@@ -147,3 +147,13 @@ def _at_top(toks: list[tuple[str, str]], i: int) -> bool:
             continue
         return False
     return True
+
+
+def undeclared_prefixes(query: str) -> list[str]:
+    """Prefixes a query uses in prefixed names without declaring them (`PREFIX p: <...>`), in order of
+    first use: what to tell the user for the engine's "Prefix not found" (a list of Unicode ranges)."""
+    toks = lex(query).tokens
+    declared = {t.text.split(":", 1)[0] for prev, t in zip(toks, toks[1:], strict=False)
+                if prev.kind == "word" and prev.text.upper() == "PREFIX" and t.kind == "pname"}
+    used = (t.text.split(":", 1)[0] for t in toks if t.kind == "pname")
+    return list(dict.fromkeys(p for p in used if p not in declared))

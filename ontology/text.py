@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style tone placement ("hoà", "uỷ") → the modern placement ("hòa", "ủy"), so that
 # both spellings of one word compare equal after NFC.
@@ -52,24 +53,28 @@ _ALPHABET = {c: i for i, c in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxy
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
-def collation_key(text: str | None) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+def collation_key(text: str | None) -> str:
     """Sort key ordering Vietnamese text as a reader expects (`sorted(labels, key=collation_key)`):
-    letters first by the alphabet, ties broken by tones, then by case; digits before letters."""
-    primary: list[int] = []
-    tones: list[int] = []
-    case: list[int] = []
-    for ch in nfc(text or ""):
-        decomposed = unicodedata.normalize("NFD", ch.lower())
-        tone = next((_TONES[m] for m in decomposed if m in _TONES), 0)
-        base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _TONES))
-        if base in _ALPHABET:
-            primary.append(1000 + _ALPHABET[base])
-        elif ch.isdigit():
-            primary.append(100 + int(ch) if ch.isascii() else 100 + unicodedata.digit(ch, 0))
-        elif ch.isspace() or unicodedata.category(ch)[0] in "PSZ":
-            primary.append(1)  # separators: "Hà Nam" before "Hàm Yên"
-        else:
-            primary.append(2000 + ord(base[:1] or ch))
-        tones.append(tone)
-        case.append(0 if ch.islower() or not ch.isalpha() else 1)
-    return tuple(primary), tuple(tones), tuple(case)
+    letters first by the alphabet, ties broken by tones, then by case; digits before letters. A string
+    (the three levels one after the other), so comparing two keys is one string comparison."""
+    keys = [_char_key(ch) for ch in nfc(text or "")]
+    letters = "".join(chr(k[0]) for k in keys)
+    tones = "".join(chr(k[1] + 1) for k in keys)
+    return letters + "\x00" + tones + "\x00" + "".join(chr(k[2] + 1) for k in keys)
+
+
+@lru_cache(maxsize=4096)
+def _char_key(ch: str) -> tuple[int, int, int]:
+    """(letter, tone, case) of one character for `collation_key`."""
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    tone = next((_TONES[m] for m in decomposed if m in _TONES), 0)
+    base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _TONES))
+    if base in _ALPHABET:
+        letter = 1000 + _ALPHABET[base]
+    elif ch.isdigit():
+        letter = 100 + unicodedata.digit(ch, 0)
+    elif ch.isspace() or unicodedata.category(ch)[0] in "PSZ":
+        letter = 1  # separators: "Hà Nam" before "Hàm Yên"
+    else:
+        letter = min(2000 + ord(base[:1] or ch), 0x10FFFF)
+    return letter, tone, 0 if ch.islower() or not ch.isalpha() else 1
