@@ -13,6 +13,7 @@ RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used
     RELIABILITY_BREAK=depth       pytest tests/reliability/test_request_limits.py -k nesting   # must fail
     RELIABILITY_BREAK=headlimit   pytest tests/reliability/test_request_limits.py -k headers   # must fail
     RELIABILITY_BREAK=urlcheck    pytest tests/reliability/test_request_limits.py -k urls      # must fail
+    RELIABILITY_BREAK=answerbytes pytest tests/reliability/test_answer_bytes.py -k refused   # must fail
 
 `lexer` gives the one lexer back the gaps issue 16 found (no escapes in IRIs or prefixed names, `<` always
 an IRI); `netguard` lets query workers open sockets. `create_unguarded_app` is the app with the SERVICE
@@ -78,6 +79,8 @@ def create_app(**kw: Any) -> Any:
         os.environ["BOMAY_QUERY_TIMEOUT"] = "100000"
     elif broken == "resultcap":
         os.environ["BOMAY_RESULT_LIMIT"] = "100000000"
+    elif broken == "answerbytes":
+        os.environ["BOMAY_MAX_ANSWER_BYTES"] = str(1 << 40)
     from api.app import create_app as real
 
     app = real(**kw)
