@@ -25,6 +25,7 @@ from api import pipeline, search_index
 from api.errors import ApiError, ErrorBody
 from api.ingest_pool import PoolUnavailable, WorkerDied, build_payload
 from api.pipeline import DOC_ID, ArticleRefused, Meta, ValidatedArticle
+from graph.reviews import review_graph
 from ontology.namespaces import article_graph
 
 router = APIRouter(prefix="/api", tags=["Ghi / Writes"])
@@ -106,7 +107,7 @@ def refused(e: ArticleRefused) -> ApiError:
     return ApiError(e.status, e.code, e.message)
 
 
-async def read_article(request: Request, doc_id: str | None) -> tuple[str, str | None, dict[str, str]]:
+async def read_article(request: Request, doc_id: str | None) -> tuple[str, str | None, Meta]:
     """(text, id, metadata) from a text/plain, text/html or JSON body, read in a thread: decoding,
     HTML parsing and the text checks walk the whole body (up to BOMAY_MAX_BODY), never on the loop."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -263,7 +264,8 @@ async def post_article(
     if not article.validation.conforms:
         return JSONResponse(out, status_code=422)
     store = request.app.state.store
-    report, copies = await request.app.state.engine.write((article.iri,), write_article, store, article)
+    graphs = (article.iri, review_graph(article.doc_id))  # its reviews are re-attached in the same write
+    report, copies = await request.app.state.engine.write(graphs, write_article, store, article)
     await search_index.refresh(request.app, article.iri)
     out.update(stored=report.written, replaced=report.replaced, triples=report.triples, duplicate_of=copies)
     if copies:
@@ -293,7 +295,7 @@ async def delete_article(
     from graph.ingest import delete_document
 
     iri = str(article_graph(id))
-    async with request.app.state.engine.writing(iri):
+    async with request.app.state.engine.writing(iri, review_graph(id)):  # reviews kept, unattached
         dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
     await search_index.refresh(request.app, iri)
     if not dropped:

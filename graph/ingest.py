@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from graph.store import Store
+from graph import reviews
+from graph.store import ARTICLE_GRAPHS, Store
 from graph.validation import ValidationReport, validate_graph
 
 
@@ -43,7 +44,7 @@ def ingest_graph(store: Store, graph_iri: str, graph: Graph, validate: bool = Tr
     if not report.conforms:
         return IngestReport(graph_iri, False, 0, report, t1 - t0, timings={"validate": t1 - t0})
     existed = store.has_graph(graph_iri)
-    n = store.replace_graph(graph_iri, graph)
+    n = _write_with_reviews(store, graph_iri, graph)
     t2 = time.perf_counter()
     return IngestReport(graph_iri, True, n, report, t2 - t0, replaced=existed,
                         timings={"validate": t1 - t0, "write": t2 - t1})
@@ -55,7 +56,9 @@ def ingest_ntriples(store: Store, graph_iri: str, body: bytes, triples: int) -> 
     t0 = time.perf_counter()
     existed = store.has_graph(graph_iri)
     replace = getattr(store, "replace_ntriples", None)
-    if replace is not None:
+    if _reviewed(store, graph_iri):
+        n = _write_with_reviews(store, graph_iri, Graph().parse(data=body, format="nt"))
+    elif replace is not None:
         n = replace(graph_iri, body, triples)
     else:
         n = store.replace_graph(graph_iri, Graph().parse(data=body, format="nt"))
@@ -72,9 +75,34 @@ def same_text(store: Store, text_hash: str) -> list[str]:
     return [row["id"] for row in run_named(store, "same_text", hash=text_hash)]
 
 
+def _reviewed(store: Store, graph_iri: str) -> bool:
+    doc_id = reviews.doc_id_of(graph_iri)
+    if not doc_id or not graph_iri.startswith(ARTICLE_GRAPHS):
+        return False
+    return store.has_graph(reviews.review_graph(doc_id))
+
+
+def _write_with_reviews(store: Store, graph_iri: str, graph: Graph) -> int:
+    """Replace an article graph; when it has reviews, its review graph re-derived for the new extraction
+    (graph.reviews: re-attached or listed as unattached) goes in the same transaction."""
+    if not _reviewed(store, graph_iri):
+        return store.replace_graph(graph_iri, graph)
+    doc_id = reviews.doc_id_of(graph_iri) or ""
+    review_graph = reviews.reattached(store, doc_id, graph)
+    assert review_graph is not None
+    store.replace_graphs({graph_iri: graph, reviews.review_graph(doc_id): review_graph})
+    return len(graph)
+
+
 def delete_document(store: Store, graph_iri: str) -> bool:
-    """Remove one document's graph and nothing else."""
-    return store.drop_graph(graph_iri)
+    """Remove one document's graph and nothing else: its reviews stay, all of them now unattached."""
+    if not _reviewed(store, graph_iri) or not store.has_graph(graph_iri):
+        return store.drop_graph(graph_iri)
+    doc_id = reviews.doc_id_of(graph_iri) or ""
+    review_graph = reviews.reattached(store, doc_id, Graph())
+    assert review_graph is not None
+    store.replace_graphs({reviews.review_graph(doc_id): review_graph}, drop=(graph_iri,))
+    return True
 
 
 def validate_store(store: Store) -> dict[str, ValidationReport]:
