@@ -198,6 +198,7 @@ async function loadGraph(id, label, button) {
   merge(data);
   view.nodes.get(data.focus) && (view.nodes.get(data.focus).focus = true);
   const focus = view.nodes.get(data.focus);
+  if (focus && !label) $("graph-title").textContent = `Đồ thị: ${focus.label}`;
   if (focus && MODEL_TYPES.has(focus.type)) view.expanded.add(focus.id);
   if (focus && COMPONENT_TYPES.has(focus.type)) {
     for (const e of view.edges.values()) if (e.target === focus.id) view.expanded.add(e.source);
@@ -309,6 +310,13 @@ function statusLines(statuses, width, size) {
     const text = s.count > 1 ? `${s.label} ×${s.count}` : s.label;
     const w = textWidth(`${text} · `, size, "600");
     if (line.length && used + w > width) { lines.push(line); line = []; used = 0; }
+    if (w > width) {  // wider than the column: its words on lines of their own
+      const parts = wrap(text, width, size + 1, 3);
+      parts.slice(0, -1).forEach((part) => lines.push([{ ...s, text: part }]));
+      line = [{ ...s, text: parts[parts.length - 1] }];
+      used = textWidth(`${line[0].text} · `, size, "600");
+      continue;
+    }
     line.push({ ...s, text });
     used += w;
   }
@@ -519,7 +527,9 @@ async function expand(node) {
   showNode(view.nodes.get(node.id) || node);
 }
 
+// The node becomes the focus of a graph of its own; the address (?id=...) keeps it, for a link or reload.
 function recentre(node) {
+  history.replaceState(null, "", `?id=${encodeURIComponent(localId(node.id))}`);
   loadGraph(localId(node.id), node.label, null);
 }
 
@@ -779,6 +789,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     clearTimeout(window.__relayout);
     window.__relayout = setTimeout(render, 150);
   });
-  const q = new URLSearchParams(location.search).get("q");
-  if (q) { $("search").value = q; search(q); }
+  const params = new URLSearchParams(location.search);
+  const q = params.get("q"), id = params.get("id");
+  if (q) { $("search").value = q; search(q); } else if (id) loadGraph(id, null, null);
 });
