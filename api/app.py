@@ -119,12 +119,13 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     app.state.settings = settings
     errors.install(app)
 
-    from api import articles, docs, editor, explore, exports, named, rest, sparql
+    from api import articles, docs, editor, explore, exports, named, rest, reviews, sparql
 
     app.include_router(sparql.router)
     app.include_router(rest.router)
     app.include_router(named.router)
     app.include_router(articles.router)
+    app.include_router(reviews.router)
     app.include_router(exports.router)
     app.include_router(explore.router)
     app.include_router(docs.router)

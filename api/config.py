@@ -53,6 +53,20 @@ def _list(name: str) -> list[str]:
 
 
 OVERFLOW_POLICIES = ("refuse", "truncate")
+
+
+def _reviewers(items: list[str]) -> dict[str, str]:
+    """"name:token" items as token -> name (an item without a colon keeps an empty name: refused by check)."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, _, token = item.rpartition(":")
+        if token in out:
+            raise _bad("BOMAY_REVIEW_TOKENS", name, "hai người duyệt cùng một token",
+                       "two reviewers share a token")
+        out[token.strip()] = name.strip()
+    return out
+
+
 # field → (environment variable, lowest value allowed, is that lowest value itself allowed)
 _BOUNDS: dict[str, tuple[str, float, bool]] = {
     "query_timeout": ("BOMAY_QUERY_TIMEOUT", 0, False),
@@ -81,6 +95,8 @@ class Settings:
     # An answer past result_limit: "refuse" (422) or "truncate" (cut at the limit, marked by the
     # X-SPARQL-MaxRows header, as public endpoints do for clients that cannot page)
     result_overflow: str = "refuse"
+    # reviewers: token -> name, from BOMAY_REVIEW_TOKENS="name:token,..." (never the ingest token)
+    review_tokens: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -97,6 +113,7 @@ class Settings:
             workers=_int("BOMAY_QUERY_WORKERS", 2),
             ingest_workers=_int("BOMAY_INGEST_WORKERS", min(2, os.cpu_count() or 1)),
             result_overflow=(_raw("BOMAY_RESULT_OVERFLOW") or "refuse").lower(),
+            review_tokens=_reviewers(_list("BOMAY_REVIEW_TOKENS")),
         )
         for key, value in overrides.items():
             if value is not None:
@@ -122,6 +139,13 @@ class Settings:
                     "BOMAY_CORS_ORIGINS", origin, "mỗi mục là một origin như https://example.org",
                     "each item must be an origin such as https://example.org (no path)",
                 )
+        for token, name in self.review_tokens.items():
+            if len(token) < 8 or not name.strip() or any(c.isspace() for c in token):
+                raise _bad("BOMAY_REVIEW_TOKENS", name or "?", "mỗi mục là tên:token, token ≥ 8 ký tự",
+                           "each item is name:token, the token at least 8 characters")
+            if token == self.token:
+                raise _bad("BOMAY_REVIEW_TOKENS", name, "token người duyệt phải khác BOMAY_TOKEN",
+                           "a reviewer token must differ from BOMAY_TOKEN")
         for url in self.service_allow:
             if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
                 raise _bad("BOMAY_SERVICE_ALLOW", url, "mỗi mục là một URL http(s)", "expected http(s) URLs")
