@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from api import conneg, search_index
 from api.errors import ApiError, ErrorBody
 from api.resolve import resolve_optional
+from api.reviews import mark, review_states
 from api.sparql import PREFIX_MAP, run_engine
 from graph.named import get as get_query
 from graph.sparql import set_slice, subquery_where_brace, where_brace
@@ -450,6 +451,9 @@ async def _mergers(
             }
         )
     items = collated(items, "province", "model_label", "place_label")
+    if suffix != "csv":
+        states = await review_states(request)
+        items = [mark(item, states) for item in items]
     return paged(request, items, page, per_page, suffix, "event")
 
 
@@ -575,12 +579,21 @@ async def get_model(
         "result": {"iri": first["result"], "label": first.get("resultLabel")}
         if first.get("result")
         else None,
-        "places": sorted(timelines(events, "place"), key=lambda g: g["place"]),
+        "places": await reviewed(request, sorted(timelines(events, "place"), key=lambda g: g["place"])),
         "places_total": total,
         "page": page,
         "per_page": per_page,
     }
     return await detail(request, iri, body, page_headers(request, page, per_page, total))
+
+
+async def reviewed(request: Request, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each timeline event marked extracted / confirmed / corrected / added, and by whom (api.reviews)."""
+    states = await review_states(request)
+    for g in groups:
+        for e in g["timeline"]:
+            mark(e, states)
+    return groups
 
 
 def model_jobs(iri: str, page: int, per_page: int) -> list[dict[str, Any]]:

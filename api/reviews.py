@@ -127,7 +127,7 @@ def _place(store: Store, value: Any) -> dict[str, Any]:
 def fact_triples(store: Store, doc_id: str, fact: dict[str, Any], event: str, article: Any) -> str:
     """N-Triples of one fact as the extractor's RDF step writes it, its event named `event`; the
     article's own triples left out (they stay in the article graph)."""
-    from rdflib import Graph, URIRef
+    from rdflib import RDF, Graph, URIRef
 
     from loaders.rdf import facts_to_graph
 
@@ -141,7 +141,7 @@ def fact_triples(store: Store, doc_id: str, fact: dict[str, Any], event: str, ar
     out = Graph()
     built_event = URIRef(ID[f"event/{doc_id}/0"])
     for s, p, o in g:
-        if s == article_iri:
+        if s == article_iri and p != RDF.type:  # the article's own triples stay in its graph
             continue
         out.add((URIRef(event) if s == built_event else s, p, URIRef(event) if o == built_event else o))
     if fact.get("document"):
