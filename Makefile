@@ -10,7 +10,7 @@ NPM ?= npm
 # Browser assets from the npm registry (package.json, package-lock.json), in the git-ignored node_modules/
 WEB_STAMP := node_modules/.bomay-installed-stamp
 
-.PHONY: install serve test lint docs gazetteer bench load clean score
+.PHONY: install serve test lint docs gazetteer bench load clean score screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: lint
 
 docs: install
 	$(PY) -m ontology.docs build/docs
+
+# Real screenshots for the README: the examples in a temporary store, served, photographed by /usr/bin/chromium.
+screenshots: install
+	$(PY) -m tests.api.screenshots docs/screenshots
 
 gazetteer: install
 	mkdir -p build
