@@ -217,6 +217,7 @@ def review_fact(store: Store, event: str, body: ReviewIn, reviewer: str) -> rv.R
         iri=_new_iri(doc_id), doc_id=doc_id, verdict=body.verdict, reviewer=reviewer, at=_now(), fact=event,
         evidence=fact["evidence"]["iri"], model=fact["model"], place=fact["place"]["iri"], said=said,
         previous=previous, reason=(body.reason or "").strip() or None, asserts=asserts,
+        quote=fact["evidence"]["text"],
     )
     return rv.write(store, doc_id, [*rv.stored(store, doc_id), review])
 

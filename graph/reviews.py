@@ -66,7 +66,7 @@ class Review:
     previous: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
     asserts: str = ""
-    quote: str | None = None  # an added fact: the span's text when it was added
+    quote: str | None = None  # the evidence span's text when the review was made
     state: str = ATTACHED
     applies_to: str | None = None  # the fact it is attached to now
 
@@ -218,8 +218,10 @@ def _target(r: Review, found: list[dict[str, Any]], text: str) -> str | None:
     if r.verdict == "add":
         span = _span(r.evidence)
         return r.fact if span and r.quote is not None and text[span[0]:span[1]] == r.quote else None
-    same = [f["event"] for f in found
-            if f["evidence"]["iri"] == r.evidence and f["model"] == r.model and f["place"]["iri"] == r.place]
+    def spot(f: dict[str, Any]) -> bool:  # the same sentence, even when an edit moved it in the text
+        return f["evidence"]["text"] == r.quote if r.quote is not None else f["evidence"]["iri"] == r.evidence
+
+    same = [f["event"] for f in found if spot(f) and f["model"] == r.model and f["place"]["iri"] == r.place]
     if r.fact in same:
         return r.fact
     return same[0] if same else None
