@@ -1,4 +1,4 @@
-"""`bomay` command line: extract, ingest, query, export, validate, serve.
+"""`bomay` command line: extract, ingest, query, export, validate, serve, review, export-gold.
 
 Each command prints one clear line and exits non-zero on bad input, never a traceback.
 """
@@ -264,6 +264,94 @@ def validate(store: str = typer.Option(None, help="store path or SPARQL URL")) -
     typer.echo(f"{sum(r.conforms for r in reports.values())}/{len(reports)} article graphs valid")
     if not all(r.conforms for r in reports.values()):
         raise typer.Exit(1)
+
+
+@app.command()
+def review(
+    file: Annotated[str, typer.Argument(help="YAML/JSON: a list of {fact, verdict, fields?, reason?} or "
+                                              "{article, add: {start, end, kind, components, place, ...}}")],
+    reviewer: str = typer.Option(..., help="Tên người duyệt / reviewer's name, recorded with each review"),
+    store: str = typer.Option(None, help="store path (default BOMAY_STORE)"),
+) -> None:
+    """Apply a batch of reviews (confirm, correct, reject, add) to the store; one line each, exit 2 when
+    any is refused (a refused review stores nothing)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from api.reviews import FactIn, ReviewError, ReviewIn, add_fact, review_fact
+    from ontology.namespaces import ID
+
+    try:
+        items = yaml.safe_load(open(file, encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        typer.echo(f"{file}: không đọc được / cannot read: {e}", err=True)
+        raise typer.Exit(1) from None
+    if not isinstance(items, list) or not reviewer.strip():
+        typer.echo(f"{file}: cần một danh sách lượt duyệt và --reviewer / expected a list of reviews",
+                   err=True)
+        raise typer.Exit(1)
+    bad = False
+    with _open_store(store) as st:
+        for n, item in enumerate(items, 1):
+            where = f"{file}:{n}"
+            try:
+                if not isinstance(item, dict):
+                    raise ReviewError("cần một đối tượng / expected a mapping")
+                if "add" in item:
+                    out = add_fact(st, str(item.get("article")), FactIn(**item["add"]), reviewer.strip())
+                else:
+                    fact = str(item.get("fact") or "")
+                    body = ReviewIn(**{k: v for k, v in item.items() if k != "fact"})
+                    out = review_fact(st, fact if fact.startswith(str(ID)) else str(ID[fact]), body,
+                                      reviewer.strip())
+            except ValidationError as e:
+                typer.echo(f"{where}: {e.errors()[0]['loc']} {e.errors()[0]['msg']}", err=True)
+                bad = True
+                continue
+            except ReviewError as e:
+                typer.echo(f"{where}: {e}", err=True)
+                bad = True
+                continue
+            except LookupError:
+                typer.echo(f"{where}: không có dữ kiện hay bài báo này / no such fact or article", err=True)
+                bad = True
+                continue
+            if not out.written:
+                typer.echo(f"{where}: {out.validation.summary()}", err=True)
+                bad = True
+                continue
+            last = out.reviews[-1]
+            typer.echo(f"{where}: {last.verdict} {last.applies_to or last.fact} ({last.state})")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command("export-gold")
+def export_gold(
+    articles: Annotated[list[str], typer.Argument(help="Định danh bài báo / article ids")],
+    output: str = typer.Option("-", "-o", help="YAML file (default: standard output)"),
+    store: str = typer.Option(None, help="store path or SPARQL URL"),
+) -> None:
+    """Write the reviewed facts of ARTICLES in the shared scorer's gold format (../shared/eval)."""
+    from pathlib import Path
+
+    import yaml
+
+    from graph.reviews import article_graph_iri, gold
+
+    with _open_store(store, read_only=True) as st:
+        missing = [a for a in articles if not st.has_graph(article_graph_iri(a))]
+        if missing:
+            typer.echo(f"không có bài báo / no such article: {', '.join(missing)}", err=True)
+            raise typer.Exit(1)
+        data = {a: gold(st, a) for a in articles}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(articles)} article(s), "
+                   f"{sum(len(d['models']) for d in data.values())} facts)")
 
 
 def main() -> None:

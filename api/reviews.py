@@ -127,9 +127,10 @@ def _place(store: Store, value: Any) -> dict[str, Any]:
 def fact_triples(store: Store, doc_id: str, fact: dict[str, Any], event: str, article: Any) -> str:
     """N-Triples of one fact as the extractor's RDF step writes it, its event named `event`; the
     article's own triples left out (they stay in the article graph)."""
-    from rdflib import RDF, Graph, URIRef
+    from rdflib import RDF, RDFS, Graph, URIRef
 
     from loaders.rdf import facts_to_graph
+    from ontology.namespaces import BOMAY
 
     text = rv.article_text(article)
     one = {k: fact.get(k) for k in ("kind", "components", "result", "level", "status", "when", "count",
@@ -143,10 +144,10 @@ def fact_triples(store: Store, doc_id: str, fact: dict[str, Any], event: str, ar
     for s, p, o in g:
         if s == article_iri and p != RDF.type:  # the article's own triples stay in its graph
             continue
+        if p in (RDFS.label, BOMAY.searchKey) and (s, RDFS.label, None) in article:
+            continue  # a node the article already names keeps the article's wording
         out.add((URIRef(event) if s == built_event else s, p, URIRef(event) if o == built_event else o))
     if fact.get("document"):
-        from ontology.namespaces import BOMAY
-
         legal = next((s for s, _, n in article.triples((None, BOMAY.documentNumber, None))
                       if str(n) == fact["document"]), None)
         if legal is None:

@@ -23,6 +23,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from graph.store import ARTICLE_GRAPHS, RETRACTED_FROM, REVIEW_GRAPHS, Store
 from graph.validation import ValidationReport, validate_graph
 from ontology.namespaces import BOMAY, ID, PROV
+from ontology.text import collation_key
 
 VERDICTS = ("confirm", "correct", "reject", "add")
 FIELDS = ("kind", "components", "result", "place", "level", "status", "when", "count", "document")
@@ -115,6 +116,8 @@ def facts(graph: Graph) -> list[dict[str, Any]]:
         label = r["componentLabel"]
         if label and label not in f["components"]:
             f["components"].append(label)
+    for f in out.values():  # a set in the graph: one order whichever graph it is read from
+        f["components"].sort(key=collation_key)
     return sorted(out.values(), key=lambda f: _event_order(f["event"]))
 
 
@@ -344,3 +347,26 @@ def reviewed_article(store: Store, doc_id: str) -> Graph:
     """One article's reviewed view (its extraction with its reviews applied)."""
     article = store.get_graph(article_graph_iri(doc_id))
     return materialise(doc_id, stored(store, doc_id), article).reviewed(article)
+
+
+# -- evaluation data ---------------------------------------------------------------------------------------
+def gold(store: Store, doc_id: str) -> dict[str, Any]:
+    """One article's reviewed facts in the gold format the shared scorer reads (`../shared/eval`):
+    province, cited documents and one entry per fact (kind, components, place, level, status, when,
+    evidence), so a reviewed article becomes a test of the extractor."""
+    from graph.named import get
+
+    g = reviewed_article(store, doc_id)
+    article = URIRef(ID[f"article/{doc_id}"])
+    rows = store.select(get("review_gold_article").text, article=article)
+    province = next((r["province"] for r in rows if r.get("province")), None)
+    documents, seen = [], set()
+    for r in rows:
+        if r.get("number") and r["number"] not in seen:
+            seen.add(r["number"])
+            documents.append({k: str(v) for k, v in (("number", r["number"]), ("date", r.get("date")),
+                                                ("kind", r.get("kind")), ("issuer", r.get("issuer"))) if v})
+    models = [{"kind": f["kind"], "components": f["components"], "place": f["place"]["name"],
+               "level": f["level"], "status": f["status"], "when": f["when"],
+               "evidence": f["evidence"]["text"]} for f in facts(g)]
+    return {"province": province, "documents": documents, "models": models}
