@@ -193,9 +193,16 @@ class SearchIndex:
         self._hidden: set[str] = set()  # places not shown (no pilot applied, not a province)
         self._cache: dict[tuple[str, str], set[str]] = {}  # (how, word) → resources; cleared on change
         self._found: dict[str, tuple[list[set[str]], dict[str, tuple[str, ...]], list, list]] = {}
+        self._sorted: dict[int, list[str]] = {}  # id of a set in _found → that set in sort order
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def forget(self) -> None:
+        """Drop what searches remember (after a change; or to time a search cold)."""
+        self._cache.clear()
+        self._found.clear()
+        self._sorted.clear()
 
     # --- building --------------------------------------------------------------------------------------
 
@@ -264,8 +271,7 @@ class SearchIndex:
         for pre, post in same:
             self._same_as.setdefault(pre, set()).add(post)
             self._same_as.setdefault(post, set()).add(pre)
-        self._cache.clear()
-        self._found.clear()
+        self.forget()
         return set(old) | set(stated) | before | applied
 
     def _index(
@@ -372,12 +378,12 @@ class SearchIndex:
         last word) and of rank 4 (a word containing it)."""
         words = query.split()
         last = words[-1]
-        near = [self._postings[w] for w in self._names("prefix", last)]
-        far = [self._postings[w] for w in self._names("inside", last)]
         exact = self._by_key.get(query, set())
         prefix = self._union("key", query)
         if len(words) == 1:
             token, inside = self._union("prefix", query), self._union("inside", query)
+            near = [self._postings[w] for w in self._names("prefix", query)]
+            far = [self._postings[w] for w in self._names("inside", query)]
             return [exact, prefix, token, set(), inside], near, far
         # several words: each a word of the resource, the last perhaps only begun, in any order...
         pools = [self._by_word.get(w, set()) for w in words[:-1]] + [self._union("prefix", last)]
@@ -391,23 +397,37 @@ class SearchIndex:
         pools += [self._union("inside", words[0])]
         pools.sort(key=len)
         anywhere = {i for i in set(pools[0]).intersection(*pools[1:]) - every if query in blob[i]}
-        return [exact, prefix, token, every, anywhere], near, far
+        # postings holding every match, in order: the rarest whole word (ranks 0-3: all but the last;
+        # rank 4: the middle ones), else the words the last one begins
+        def rarest(whole: list[str]) -> list[list[str]]:
+            return [min((self._postings.get(w, []) for w in whole), key=len)]
+
+        begun = [self._postings[w] for w in self._names("prefix", last)]
+        return [exact, prefix, token, every, anywhere], rarest(words[:-1]), rarest(words[1:-1]) if len(
+            words) > 2 else begun
 
     def _window(self, found: set[str], start: int, count: int, sources: list[list[str]]) -> list[str]:
-        """Resources `start` to `start + count` of `found` in sort order (era, collation, IRI): a small
-        set sorted, a large one read off the sorted postings holding it, merged, as far as the window."""
+        """Resources `start` to `start + count` of `found` in sort order (era, collation, IRI): read off
+        the sorted postings holding it, merged, as far as the window, when that stays short; else the
+        set sorted once and kept with the text's matches."""
         end = start + count
         by_order = self._order.__getitem__
-        if len(found) > 2048 and sources:
+        whole = self._sorted.get(id(found))
+        if whole is None and len(found) > 2048 and sources:
             out: list[str] = []
             taken: set[str] = set()
-            for item in heapq.merge(*sources, key=by_order):
+            budget = 8 * len(found) // 2 + 4 * end  # items of the postings read before sorting instead
+            for n, item in enumerate(heapq.merge(*sources, key=by_order)):
                 if item in found and item not in taken:
                     taken.add(item)
                     out.append(item)
                     if len(out) == end:
                         return out[start:]
-        return sorted(found, key=by_order)[start:end]  # (also when the postings fell short)
+                if n > budget:
+                    break
+        if whole is None:
+            whole = self._sorted[id(found)] = sorted(found, key=by_order)
+        return whole[start:end]
 
     def search(self, text: str, offset: int = 0, limit: int | None = None) -> Page:
         """Hits `offset` to `offset + limit` (all when None) of the resources matching `text` (folded,
@@ -420,6 +440,7 @@ class SearchIndex:
             found = self._match(query)
             if len(self._found) > 256:
                 self._found.clear()
+                self._sorted.clear()
             self._found[query] = found
         buckets, twins, near, far = found
         total = sum(len(b) for b in buckets)

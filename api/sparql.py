@@ -64,9 +64,8 @@ async def run_engine(request: Request, job: dict) -> Any:
     try:
         return await engine.run(job)
     except QuerySyntaxError as e:
-        unknown = "Prefix not found" in str(e)
-        missing = sparql_check.undeclared_prefixes(job.get("query") or "") if unknown else []
-        if missing:  # the engine's own message lists every character a name may hold, not the prefix
+        missing = sparql_check.undeclared_prefixes(job.get("query") or "")
+        if missing:  # the engine says "Prefix not found" and every character a name may hold, or less
             hint = " ".join(f"PREFIX {p}: <{PREFIX_MAP.get(p, '...')}>" for p in missing)
             names = ", ".join(f"'{p}:'" for p in missing)
             raise ApiError(
