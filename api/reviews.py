@@ -12,10 +12,11 @@ import datetime as dt
 import hmac
 import re
 import uuid
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import ApiError
@@ -24,7 +25,7 @@ from graph.store import Store
 from graph.terms import IRI
 from ontology.namespaces import ID
 
-router = APIRouter(prefix="/api", tags=["Review"])
+router = APIRouter(tags=["Review"])  # /api/... routes and the review page
 WHEN = re.compile(r"\d{4}(-Q[1-4]|-\d{2}(-\d{2})?)?")
 STATE = {"confirm": "confirmed", "correct": "corrected", "add": "added"}
 
@@ -339,7 +340,7 @@ def _doc_of(event: str) -> str:
     return m.group(1)
 
 
-@router.post("/facts/{id:path}/review", status_code=201,
+@router.post("/api/facts/{id:path}/review", status_code=201,
              summary="Duyệt một dữ kiện: xác nhận, sửa hoặc bác bỏ / confirm, correct or reject a fact")
 async def post_review(request: Request, body: ReviewIn,
                       id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
@@ -350,7 +351,7 @@ async def post_review(request: Request, body: ReviewIn,
                                 reviewer))
 
 
-@router.post("/articles/{doc_id}/facts", status_code=201,
+@router.post("/api/articles/{doc_id}/facts", status_code=201,
              summary="Thêm một dữ kiện bị bỏ sót / add a fact the extractor missed")
 async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The added fact points at a span of the article's text."""
@@ -358,7 +359,7 @@ async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path(
     return _answer(await _write(request, doc_id, add_fact, request.app.state.store, doc_id, body, reviewer))
 
 
-@router.get("/reviews", summary="Các lượt duyệt / reviews")
+@router.get("/api/reviews", summary="Các lượt duyệt / reviews")
 async def get_reviews(
     request: Request,
     article: Annotated[str | None, Query(max_length=200)] = None,
@@ -374,7 +375,7 @@ async def get_reviews(
     return JSONResponse({"items": items, "total": len(items)})
 
 
-@router.get("/facts/{id:path}", summary="Một dữ kiện đã duyệt / one fact of the reviewed view")
+@router.get("/api/facts/{id:path}", summary="Một dữ kiện đã duyệt / one fact of the reviewed view")
 async def get_fact(request: Request,
                    id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
     """The fact as the reviewed view has it, with its review state (extracted/confirmed/corrected/added)."""
@@ -396,7 +397,8 @@ async def get_fact(request: Request,
     return JSONResponse(found[0])
 
 
-@router.get("/review-queue/{doc_id}", summary="Hàng đợi duyệt của một bài báo / an article's review queue")
+@router.get("/api/review-queue/{doc_id}",
+            summary="Hàng đợi duyệt của một bài báo / an article's review queue")
 async def get_queue(request: Request, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The article's facts, lowest confidence first, its text, and its unattached reviews."""
     import asyncio
@@ -405,3 +407,25 @@ async def get_queue(request: Request, doc_id: Annotated[str, Path()]) -> JSONRes
         return JSONResponse(await asyncio.to_thread(queue, request.app.state.store, doc_id))
     except LookupError:
         raise ApiError(404, "not_found", "Không có bài báo này. / No such article.") from None
+
+
+# -- the review page --------------------------------------------------------------------------------------
+STATIC = FilePath(__file__).resolve().parent / "static"
+_FILES = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8"}
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+@router.get("/review", response_class=HTMLResponse, summary="Trang duyệt dữ kiện / review page")
+async def review_page() -> FileResponse:
+    """Review mode: an article's facts, lowest confidence first, reviewed in place from the keyboard."""
+    return FileResponse(STATIC / "review.html", media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/review/{name}", include_in_schema=False)
+async def review_static(name: str) -> FileResponse:
+    """The review page's script and style sheet."""
+    if name not in _FILES:
+        raise ApiError(404, "not_found", "Không tìm thấy. / Not found.")
+    return FileResponse(STATIC / name, media_type=_FILES[name], headers={"X-Content-Type-Options": "nosniff"})
