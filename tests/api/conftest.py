@@ -20,9 +20,9 @@ SEEDS = sorted((ROOT / "examples").glob("*.txt"))
 TOKEN = "test-token-0123456789"
 
 
-def seed_store(path: Path) -> None:
-    """The gazetteer and the seed articles (through the article pipeline, validated) in a fresh embedded
-    store at `path`."""
+def seed_store(path: Path, gazetteer: object | None = None) -> None:
+    """The gazetteer (`gazetteer`, else built here) and the seed articles (through the article pipeline,
+    validated) in a fresh store at `path`."""
     from graph.ingest import ingest_graph
     from graph.store import open_store
     from loaders.gazetteer_rdf import gazetteer_graph
@@ -31,7 +31,7 @@ def seed_store(path: Path) -> None:
 
     store = open_store(str(path))
     try:
-        store.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
+        store.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph() if gazetteer is None else gazetteer)
         for iri, graph in seed_graphs().items():
             report = ingest_graph(store, iri, graph)
             assert report.written, report.line()
@@ -118,22 +118,25 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Template store with the ontology and the two seed articles; servers run on copies of it."""
+def seeded_store(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """Template store with the ontology, the gazetteer (the session's one graph, built once for the store
+    tests too) and the two seed articles; servers run on copies of it."""
     path = tmp_path_factory.mktemp("store") / "store"
     prebuilt = os.environ.get("BOMAY_TEST_SEEDED_STORE")  # developer shortcut: reuse a closed seeded store
     if prebuilt:
         shutil.copytree(prebuilt, path)
     else:
-        seed_store(path)
+        seed_store(path, request.getfixturevalue("gazetteer_graph"))
     return path
 
 
 @pytest.fixture(scope="session")
 def server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server over a copy of the seeded store for read tests (writes enabled but never used)."""
+    """A server over a copy of the seeded store for read tests (writes enabled but never used, so they are
+    validated in a thread: no ingest worker processes beside the query workers)."""
     srv = start_on_copy(
-        seeded_store, tmp_path_factory.mktemp("rstore"), BOMAY_TOKEN=TOKEN, BOMAY_CORS_ORIGINS="https://example.org"
+        seeded_store, tmp_path_factory.mktemp("rstore"), BOMAY_TOKEN=TOKEN, BOMAY_CORS_ORIGINS="https://example.org",
+        BOMAY_INGEST_WORKERS="0",
     )
     yield srv
     stop_server(srv)
@@ -145,9 +148,10 @@ def http(server: Server) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def write_server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server over a private copy of the seeded store, for tests that write."""
+    """A server over a private copy of the seeded store, for tests that write: one for the session, so each
+    test leaves the store as it found it (it deletes what it posts)."""
     base = tmp_path_factory.mktemp("wstore")
     srv = start_on_copy(seeded_store, base, BOMAY_TOKEN=TOKEN, BOMAY_MAX_BODY="200000")
     yield srv
