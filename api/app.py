@@ -55,6 +55,13 @@ def _warm_ingest(ingest: IngestPool | None, writes: bool) -> None:
         warm()
 
 
+async def _aclose(engine: Any) -> None:
+    """Close what an engine holds on the event loop (the remote engine's HTTP client)."""
+    aclose = getattr(engine, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
 def create_app(store_path: str | None = None, token: str | None = None, **overrides: Any) -> FastAPI:
     """Build the app; arguments override the BOMAY_* environment (see api.config.Settings).
 
@@ -73,18 +80,20 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         from graph.store import open_store
 
         store = open_store(settings.store_path)
-        path = getattr(store, "path", None)
-        if path is None:
-            store.close()
-            raise RuntimeError("bomay serve cần kho nhúng (BOMAY_STORE) / the API needs an embedded store")
-        pool = WorkerPool(
-            store,
-            settings.workers,
-            settings.query_timeout,
-            settings.result_limit,
-            deny_network=not settings.service_allow,
-            max_bytes=settings.max_answer_bytes,
-        )
+        pool: Any
+        if store.kind == "remote":  # a SPARQL server holds the data: queries go to it over HTTP
+            from api.remote_engine import RemoteEngine
+
+            pool = RemoteEngine(store, settings.query_timeout, settings.result_limit)
+        else:
+            pool = WorkerPool(
+                store,
+                settings.workers,
+                settings.query_timeout,
+                settings.result_limit,
+                deny_network=not settings.service_allow,
+                max_bytes=settings.max_answer_bytes,
+            )
         ingest = IngestPool(settings.ingest_workers) if settings.token and settings.ingest_workers else None
         search_index.start(app, store)
         started = await asyncio.gather(
@@ -97,6 +106,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             if ingest is not None:
                 ingest.close()
             pool.close()
+            await _aclose(pool)
             await search_index.stop(app)
             store.close()
             raise failed
@@ -108,6 +118,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
             if ingest is not None:
                 ingest.close()
             pool.close()
+            await _aclose(pool)
             await search_index.stop(app)
             store.close()
 
@@ -137,7 +148,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         counts = await sparql.graph_counts(request)
         return Health(
             status="ok",
-            store=str(getattr(app.state.store, "path", "")),
+            store=str(getattr(app.state.store, "path", None) or getattr(app.state.store, "query_url", "")),
             graphs=len(counts),
             articles=sum(1 for g in counts if "/graph/article/" in g),
             writes_enabled=bool(settings.token),
