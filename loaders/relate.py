@@ -214,8 +214,7 @@ def unified_titles(text: str, low: str, a: int, b: int, places: Spans) -> list[M
             if not position_head(low, r0, b, anchored=True):
                 continue
             x = _trim(text, x0, _cut_at_places(x0, i, places))
-            y_end = r0 + _first_stop(_mask(low, r0, b), lex["right_stops"])
-            y = _trim(text, r0, _cut_at_places(r0, y_end, places))
+            y = _post_from(text, low, r0, b, places, lex["right_stops"])
             if x[1] > x[0] and y[1] > y[0]:
                 out.append(ModelMention("concurrent_position", m.start(), y[1],
                                         [(None, [text[x[0]:x[1]], text[y[0]:y[1]]])],
@@ -251,12 +250,16 @@ def _head_after(low: str, at: int, b: int) -> int | None:
     return at if position_head(low, at, b, anchored=True) else None
 
 
+def _post_from(text: str, low: str, r0: int, b: int, places: Spans, stops: list[str]) -> tuple[int, int]:
+    """The post title starting at `r0`, up to its first stop, the places after it cut off."""
+    return _trim(text, r0, _cut_at_places(r0, r0 + _first_stop(_mask(low, r0, b), stops), places))
+
+
 def _held_together(text: str, low: str, x: tuple[int, int], r0: int, b: int, places: Spans,
                    stops: list[str], rule: str) -> ModelMention | None:
     """The post `x` and the post from `r0` to its first stop (places cut off) held by one person: a model
     when one is a party post and the other a state or front post."""
-    y_end = _cut_at_places(r0, r0 + _first_stop(_mask(low, r0, b), stops), places)
-    y = _trim(text, r0, y_end)
+    y = _post_from(text, low, r0, b, places, stops)
     if x[1] <= x[0] or y[1] <= y[0]:
         return None
     posts = [text[x[0]:x[1]], text[y[0]:y[1]]]
