@@ -102,8 +102,7 @@ class Settings:
     def from_env(cls, **overrides: object) -> Settings:
         """Environment first, explicit keyword arguments (not None) win; the result is checked."""
         s = cls(
-            # a SPARQL server first, as graph.store.open_store reads them
-            store_path=os.environ.get("BOMAY_SPARQL_URL") or os.environ.get("BOMAY_STORE") or None,
+            store_path=os.environ.get("BOMAY_STORE") or os.environ.get("BOMAY_SPARQL_URL") or None,
             token=_raw("BOMAY_TOKEN"),
             query_timeout=_float("BOMAY_QUERY_TIMEOUT", 10.0),
             result_limit=_int("BOMAY_RESULT_LIMIT", 10000),
