@@ -1,12 +1,14 @@
 """Run queries off the event loop with a time limit that really stops them.
 
-`WorkerPool` keeps a few worker processes (api/worker.py), each holding an in-memory replica of the
-embedded store seeded from an N-Quads snapshot. A query past its limit gets its worker killed and
-replaced by a fresh replica. Writes go through `writing(graph, ...)`, which waits for running queries
-to finish, lets the write happen on the one on-disk store, then sends the changed named graphs to every
-replica before queries resume, so that every answer reflects every acknowledged write. `write(graphs,
-fn, ...)` does the same but hands the write's result back as soon as the store holds it, the replicas
-being brought up to date afterwards, still before queries resume.
+`WorkerPool` keeps a few query worker processes (api/worker.py), all forked from one zygote process that
+loads an in-memory replica of the embedded store from an N-Quads snapshot (whose default graph is
+already the stored union, graph/embedded.py). A fork shares the zygote's loaded replica page by page,
+so N workers hold about one replica of memory and a worker killed at the time limit is replaced in
+milliseconds, not by reloading. Writes go through `writing(graph, ...)`, which waits for running
+queries to finish, lets the write happen on the one on-disk store, then sends the changed named graphs
+to the zygote and every worker before queries resume, so that every answer reflects every acknowledged
+write. `write(graphs, fn, ...)` does the same but hands the write's result back as soon as the store
+holds it, the replicas being brought up to date afterwards, still before queries resume.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ import logging
 import multiprocessing as mp
 import os
 import pickle
+import signal
+import socket
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from multiprocessing import reduction
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,10 +120,14 @@ READY_TIMEOUT = 900.0
 
 
 class _Worker:
+    """A process the pool started itself: the zygote (api.worker.zygote_main) every query worker is
+    forked from."""
+
     def __init__(self, ctx: Any, snapshot: str, deny_network: bool = True) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=worker.main, args=(child, snapshot, deny_network), daemon=True, name="bomay-query-worker"
+            target=worker.zygote_main, args=(child, snapshot, deny_network), daemon=True,
+            name="bomay-query-zygote",
         )
         self.proc.start()
         child.close()
@@ -142,8 +153,45 @@ class _Worker:
         self.conn.close()
 
 
+class _Forked:
+    """A query worker forked by the zygote: our end of its socket, and its pid (the zygote's child,
+    reaped by the kernel). `proc` is itself, so a forked worker is stopped like a spawned one."""
+
+    def __init__(self, conn: Any, pid: int) -> None:
+        self.conn, self.pid = conn, pid
+        self.proc = self
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def is_alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
+        while self.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def stop(self, kill: bool = False) -> None:
+        with contextlib.suppress(Exception):
+            if kill:
+                self.kill()
+            else:
+                self.conn.send(None)
+        self.join(timeout=5)
+        if self.is_alive():
+            self.kill()
+        self.conn.close()
+
+
 class WorkerPool:
-    """A fixed number of query processes, each an in-memory replica of one embedded store."""
+    """A fixed number of query processes forked from one zygote holding an in-memory replica of one
+    embedded store."""
 
     def __init__(self, store: Any, size: int, timeout: float, limit: int, deny_network: bool = True,
                  max_bytes: int | None = None) -> None:
@@ -159,7 +207,9 @@ class WorkerPool:
         self._size = size
         self.deny_network = deny_network
         self._idle: asyncio.Queue[_Worker] | None = None
-        self._all: list[_Worker] = []
+        self._all: list[_Forked] = []
+        self._zygote: _Worker | None = None
+        self._fork_lock = threading.Lock()  # the zygote's pipe: one fork or sync at a time
         self._lock: _RWLock | None = None
         self._guard = threading.Lock()
         # Triple count per non-empty named graph: counted once at start, then kept current by _sync with
@@ -199,20 +249,47 @@ class WorkerPool:
             cached = self._counts_sorted = (counts, dict(sorted(counts.items())))
         return dict(cached[1])
 
-    def _spawn_many(self, n: int) -> list[_Worker]:
-        """Start `n` replicas from one fresh snapshot of the store (callers hold off writes)."""
+    def _spawn_many(self, n: int) -> list[_Forked]:
+        """Fork `n` workers from the zygote, first starting it from a fresh snapshot of the store when
+        there is none (callers hold off writes, so the snapshot and the syncs never cross)."""
+        with self._fork_lock:
+            zygote = self._zygote
+            if zygote is None or not zygote.proc.is_alive():
+                zygote = self._zygote = self._start_zygote()
+            workers = [self._fork(zygote) for _ in range(n)]
+        with self._guard:
+            self._all.extend(workers)
+        return workers
+
+    def _start_zygote(self) -> _Worker:
+        if self._zygote is not None:
+            self._zygote.stop(kill=True)
+            self._zygote = None
         fd, snapshot = tempfile.mkstemp(prefix="bomay-replica-", suffix=".nq")
         os.close(fd)
         try:
             self.store.dump_dataset(snapshot)
-            workers = [_Worker(self._ctx, snapshot, self.deny_network) for _ in range(n)]
-            for w in workers:
-                w.wait_ready()
+            zygote = _Worker(self._ctx, snapshot, self.deny_network)
+            zygote.wait_ready()
         finally:
             Path(snapshot).unlink(missing_ok=True)
-        with self._guard:
-            self._all.extend(workers)
-        return workers
+        return zygote
+
+    def _fork(self, zygote: _Worker) -> _Forked:
+        """One worker, forked now (milliseconds: it shares the zygote's loaded replica)."""
+        ours, theirs = socket.socketpair()
+        try:
+            zygote.conn.send({"kind": "fork"})
+            reduction.send_handle(zygote.conn, theirs.fileno(), zygote.proc.pid)
+            if not zygote.conn.poll(READY_TIMEOUT):
+                raise EngineError("tiến trình truy vấn không khởi động được / query worker did not start")
+            status, pid = zygote.conn.recv()
+        finally:
+            theirs.close()
+        if status != "forked":
+            ours.close()
+            raise EngineError(str(pid))
+        return _Forked(Connection(ours.detach()), pid)
 
     def _spawn(self) -> _Worker:
         return self._spawn_many(1)[0]
@@ -348,30 +425,38 @@ class WorkerPool:
         if not updates:
             return
         with self._guard:
-            workers = list(self._all)
-        sent, failed = [], []
-        for w in workers:
-            try:
-                for iri, data in updates:
-                    w.conn.send({"kind": "sync", "graph": iri, "data": data})
-                sent.append(w)
-            except (EOFError, OSError):
-                failed.append(w)
-        for w in sent:
-            try:
-                for _ in updates:  # one reply per update, in order: ("ok", default graph size)
-                    if not w.conn.poll(READY_TIMEOUT):
-                        raise EngineError("sync failed")
-                    status, size = w.conn.recv()
-                    if status != "ok":
-                        raise EngineError("sync failed")
-                    self._default_count = size
-            except (EngineError, EOFError, OSError):
-                failed.append(w)
+            workers: list[Any] = list(self._all)
+        with self._fork_lock:  # the zygote too: workers forked later must hold this write
+            zygote = self._zygote
+            if zygote is not None:
+                workers.append(zygote)
+            sent, failed = [], []
+            for w in workers:
+                try:
+                    for iri, data in updates:
+                        w.conn.send({"kind": "sync", "graph": iri, "data": data})
+                    sent.append(w)
+                except (EOFError, OSError):
+                    failed.append(w)
+            for w in sent:
+                try:
+                    for _ in updates:  # one reply per update, in order: ("ok", default graph size)
+                        if not w.conn.poll(READY_TIMEOUT):
+                            raise EngineError("sync failed")
+                        status, size = w.conn.recv()
+                        if status != "ok":
+                            raise EngineError("sync failed")
+                        self._default_count = size
+                except (EngineError, EOFError, OSError):
+                    failed.append(w)
+            if zygote is not None and zygote in failed:  # the next fork starts one from the store
+                failed.remove(zygote)
+                zygote.stop(kill=True)
+                self._zygote = None
         for w in failed:
             self._replace(w)
 
-    def _replace(self, w: _Worker) -> None:
+    def _replace(self, w: _Forked) -> None:
         """Swap a broken idle replica for a fresh one, in place in the idle queue."""
         assert self._idle is not None
         fresh = self._spawn()
@@ -446,8 +531,12 @@ class WorkerPool:
         return await asyncio.shield(done)
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker, and the zygote."""
         with self._guard:
             workers, self._all = list(self._all), []
         for w in workers:
             w.stop()
+        with self._fork_lock:
+            if self._zygote is not None:
+                self._zygote.stop()
+                self._zygote = None

@@ -1,16 +1,18 @@
 """Query worker process: an in-memory read replica of the store, answering one job at a time over a pipe.
 
 It lives in its own process so that a query past its time limit can be stopped by ending the
-process (pyoxigraph has no timeout and a thread cannot be killed). It holds its own in-memory copy,
-seeded from an N-Quads snapshot and kept current by `sync` jobs after each write, because a
-read-only RocksDB handle beside a live writer breaks when the writer compacts files away, and
-because memory answers faster than disk. Keep imports light: every worker is a fresh interpreter.
+process (pyoxigraph has no timeout and a thread cannot be killed). The replica is in memory, seeded
+from an N-Quads snapshot and kept current by `sync` jobs after each write, because a read-only RocksDB
+handle beside a live writer breaks when the writer compacts files away, and because memory answers
+faster than disk. The pool starts one zygote (`zygote_main`) that loads it and forks the workers, which
+share its pages. Keep imports light: the zygote is a fresh interpreter.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import pickle
 from typing import Any
 
@@ -462,24 +464,24 @@ def reply(conn: Any, status: str, payload: Any, max_bytes: int | None = None) ->
     conn.send_bytes(data)
 
 
-def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
-    """Worker loop: refuse itself the network (unless SERVICE endpoints are allowed), load the snapshot,
-    say ready, then answer jobs until None."""
-    if deny_network:
-        from api.netguard import deny_network as install
+def _deny_network() -> None:
+    from api.netguard import deny_network as install
 
-        try:
-            install()
-        except OSError:  # a kernel without seccomp: the text guard alone stands (tests/reliability check it)
-            pass
-    store = ox.Store()
     try:
-        store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)  # the stored union comes with it
-        merged = default_only(store)
-    except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
-        conn.send(("error", str(e) or "replica load failed"))
-        return
-    conn.send(("ready", len(store)))
+        install()
+    except OSError:  # a kernel without seccomp: the text guard alone stands (tests/reliability check it)
+        pass
+
+
+def _load(snapshot_path: str) -> tuple[ox.Store, ox.Store]:
+    """The replica (named graphs + the stored union) and its default-graph-only copy."""
+    store = ox.Store()
+    store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)  # the stored union comes with it
+    return store, default_only(store)
+
+
+def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
+    """Answer jobs (queries, dumps, exports, syncs) until None or the pipe closes."""
     while True:
         try:
             job = conn.recv()
@@ -503,3 +505,68 @@ def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
             reply(conn, "bytes", int(e.args[0]))
         except Exception as e:  # noqa: BLE001 — reported to the client as a clean error
             reply(conn, "error", str(e) or "engine error")  # the message only: no class names to clients
+
+
+def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
+    """A stand-alone worker: refuse itself the network (unless SERVICE endpoints are allowed), load the
+    snapshot, say ready, then answer jobs until None."""
+    if deny_network:
+        _deny_network()
+    try:
+        store, merged = _load(snapshot_path)
+    except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
+        conn.send(("error", str(e) or "replica load failed"))
+        return
+    conn.send(("ready", len(store)))
+    serve(conn, store, merged)
+
+
+def zygote_main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
+    """The parent every query worker is forked from: it loads the replica once and keeps it current
+    (`sync` jobs, like a worker), and on `("fork", fd)` forks a worker that answers jobs on the socket
+    `fd`. A fork shares the loaded replica page by page (copy on write), so a worker killed at the time
+    limit is replaced in milliseconds, and N workers cost about one replica of memory, not N. The
+    zygote itself never runs a query; each forked worker refuses itself the network."""
+    import gc
+    import signal
+    from multiprocessing.connection import Connection
+
+    try:
+        store, merged = _load(snapshot_path)
+    except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this zygote
+        conn.send(("error", str(e) or "replica load failed"))
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
+    conn.send(("ready", len(store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        if job["kind"] == "sync":
+            try:
+                apply_sync(store, job, merged)
+                conn.send(("ok", len(merged)))
+            except Exception as e:  # noqa: BLE001 — the pool replaces a zygote that failed a sync
+                conn.send(("error", str(e) or "sync failed"))
+            continue
+        if job["kind"] == "fork":
+            from multiprocessing.reduction import recv_handle
+
+            fd = recv_handle(conn)
+            gc.collect()
+            gc.freeze()  # the child's collector then leaves the shared pages alone
+            pid = os.fork()
+            if pid == 0:  # the worker
+                try:
+                    conn.close()
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    if deny_network:
+                        _deny_network()
+                    serve(Connection(fd), store, merged)
+                finally:
+                    os._exit(0)
+            os.close(fd)
+            conn.send(("forked", pid))

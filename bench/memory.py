@@ -1,7 +1,10 @@
 """Peak memory: our own process from getrusage, a server's process tree by sampling psutil RSS.
 
-A server (uvicorn with query-worker processes, Virtuoso) is a tree: the peak of the tree's summed RSS is
-what the machine has to hold, so a sampler thread polls it every 100 ms.
+A server (uvicorn with query-worker processes, Virtuoso) is a tree: the peak of what the tree holds is
+what the machine has to hold, so a sampler thread polls it every 100 ms. Each process counts its
+proportional set size (PSS: a page shared by k processes counts 1/k in each), since the query workers
+are forked from one parent and share its loaded replica page by page; summed RSS would count those
+pages once per worker. RSS where PSS cannot be read.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ def self_peak_mb() -> float:
 
 
 def tree_rss_mb(pid: int) -> float:
+    """MB held by `pid` and its descendants (PSS summed; see the module docstring)."""
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
@@ -27,7 +31,12 @@ def tree_rss_mb(pid: int) -> float:
     total = 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += getattr(p.memory_full_info(), "pss", None) or p.memory_info().rss
+        except psutil.AccessDenied:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
         except psutil.Error:
             pass
     return total / 2**20

@@ -212,7 +212,7 @@ def render(
         "## Load and peak memory",
         "",
         "| engine | load (s) | load vs oxigraph-mem | peak RSS client/in-process (MB) "
-        "| peak RSS server tree (MB) |",
+        "| peak server tree, PSS (MB) |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     base_load = next((r["seconds"] for r in results.get(BASE, []) if r["type"] == "load"), None)

@@ -119,12 +119,20 @@ def test_dataset_iris_cannot_inject(rhttp: httpx.Client, before) -> None:
 
 
 def _children(pid: int) -> set[int]:
+    """Every process under `pid` (query workers are forked by a zygote: the server's grandchildren)."""
     out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return out
+    for task in tasks:
         try:
-            out |= {int(x) for x in (task / "children").read_text().split()}
+            direct = {int(x) for x in (task / "children").read_text().split()}
         except OSError:
-            pass
+            continue
+        out |= direct
+        for child in direct:
+            out |= _children(child)
     return out
 
 
