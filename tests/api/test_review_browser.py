@@ -32,6 +32,7 @@ def srv(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 def test_review_mode_from_the_keyboard(srv: Server, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # each write validates the reviewed article with SHACL first
     queue = httpx.get(f"{srv.url}/api/review-queue/{DOC}", timeout=60).json()
     facts = queue["facts"]
     outside: list[str] = []
@@ -90,7 +91,6 @@ def test_review_mode_from_the_keyboard(srv: Server, tmp_path: Path) -> None:
             expect(page.locator("#review-status")).to_have_text("Đã thêm dữ kiện.", timeout=30_000)
             expect(page.locator("#queue .state[data-state=added]")).to_have_count(1)
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
-            print(page.locator("#review-status").text_content())
         finally:
             browser.close()
     assert outside == [] and errors == []
