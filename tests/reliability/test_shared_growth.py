@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.reliability.conftest import AUTH, seed_text, stop_server
+from tests.reliability.conftest import AUTH, SEEDS, seed_text, stop_server
 
 COPIES = 6  # + the two seeds = 8 graphs repeating the same models, places and documents
 ENDPOINTS = [
@@ -28,6 +28,9 @@ def repeated(rserver) -> str:
             r = c.post("/api/articles", params={"id": f"repeat_{k}"}, content=seed_text(k % 2).encode(),
                        headers={**AUTH, "Content-Type": "text/plain"})
             assert r.status_code in (200, 201), r.text[:300]
+            # each copy is told it repeats the seed and the copies before it (its events now count again)
+            same = [SEEDS[k % 2].stem, *(f"repeat_{j}" for j in range(k % 2, k, 2))]
+            assert r.json()["duplicate_of"] == sorted(same) and r.json()["warning"], r.json()
     return rserver.url
 
 
