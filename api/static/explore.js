@@ -7,8 +7,8 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const FONT = 'system-ui, "Segoe UI", Roboto, sans-serif';
 // Colours and status labels come from /api/palette (graph/palette.json and the status vocabulary), the
 // same as in every export.
-let PALETTE = { node: {}, status: {}, edge: "#b0b7bf", unknown_status: "#999999", unknown_node: "#777777",
-  status_labels: {} };
+// Until it loads (or if it cannot), everything is grey.
+let PALETTE = { node: {}, status: {}, edge: "grey", unknown_status: "grey", unknown_node: "grey", status_labels: {} };
 const TYPE_LABELS = {
   place: "Đơn vị hành chính", province: "Tỉnh / thành phố", merger: "Mô hình hợp nhất",
   concurrent_position: "Mô hình kiêm nhiệm", other: "Mô hình khác", document: "Văn bản",
