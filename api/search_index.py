@@ -412,21 +412,23 @@ class SearchIndex:
         set sorted once and kept with the text's matches."""
         end = start + count
         by_order = self._order.__getitem__
-        whole = self._sorted.get(id(found))
-        if whole is None and len(found) > 2048 and sources:
+        known = self._sorted.get(id(found))  # the first ones in order (all, once sorted)
+        if known is not None and (len(known) >= end or len(known) == len(found)):
+            return known[start:end]
+        if len(found) > 2048 and sources:
             out: list[str] = []
             taken: set[str] = set()
-            budget = 8 * len(found) // 2 + 4 * end  # items of the postings read before sorting instead
+            budget = 2 * len(found) + 4 * end  # items of the postings read before sorting instead
             for n, item in enumerate(heapq.merge(*sources, key=by_order)):
                 if item in found and item not in taken:
                     taken.add(item)
                     out.append(item)
                     if len(out) == end:
+                        self._sorted[id(found)] = out
                         return out[start:]
                 if n > budget:
                     break
-        if whole is None:
-            whole = self._sorted[id(found)] = sorted(found, key=by_order)
+        whole = self._sorted[id(found)] = sorted(found, key=by_order)
         return whole[start:end]
 
     def search(self, text: str, offset: int = 0, limit: int | None = None) -> Page:
