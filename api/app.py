@@ -84,7 +84,8 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         if store.kind == "remote":  # a SPARQL server holds the data: queries go to it over HTTP
             from api.remote_engine import RemoteEngine
 
-            pool = RemoteEngine(store, settings.query_timeout, settings.result_limit)
+            pool = RemoteEngine(store, settings.query_timeout, settings.result_limit,
+                                max_bytes=settings.max_answer_bytes)
         else:
             pool = WorkerPool(
                 store,

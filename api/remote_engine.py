@@ -155,10 +155,12 @@ def _in_graph(line: bytes, g: str) -> bytes:
 class RemoteEngine:
     """The query engine of the API when the store is a remote SPARQL server."""
 
-    def __init__(self, store: RemoteStore, timeout: float, limit: int) -> None:
+    def __init__(self, store: RemoteStore, timeout: float, limit: int, max_bytes: int | None = None) -> None:
+        """`max_bytes` bounds what is read of each server answer (BOMAY_MAX_ANSWER_BYTES)."""
         self.store = store
         self.timeout = timeout
         self.limit = limit
+        self.max_bytes = max_bytes
         self.generation = 0
         self.restarts = 0  # no worker processes to restart: kept for /health
         self._http: httpx.AsyncClient | None = None
@@ -200,8 +202,16 @@ class RemoteEngine:
         """One query to the server: the complete answer and its media type, or the problem raised."""
         assert self._http is not None, "engine not started"
         args = self.store.request_args(query, accept, {**params, **self._timeout_params})
+        parts, size = [], 0
         async with self._http.stream(**args) as resp:
-            body = await resp.aread()
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if self.max_bytes is not None and size > self.max_bytes:
+                    from api.engine import AnswerTooLarge
+
+                    raise AnswerTooLarge(self.max_bytes)
+                parts.append(chunk)
+        body = b"".join(parts)
         problem = answer_problem(resp.status_code, resp.headers, body)
         if problem is not None:
             raise problem

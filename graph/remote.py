@@ -6,8 +6,8 @@ sent as N-Triples (its Turtle loader mangles some escapes); blank nodes are not 
 DATA, so updates use INSERT {...} WHERE {}; updates may need Digest auth (`/sparql-auth`).
 
 The default graph rule (the same dataset as the embedded store's): the store keeps one more graph,
-`UNION_GRAPH`, holding the set union of our named graphs (each triple once), maintained in the same
-update request as every article write; every query that does not name its own dataset gets it as its
+`UNION_GRAPH`, holding the set union of our named graphs (each triple once), maintained at every write
+(in the same update request, or around the Graph Store PUT, see replace_ntriples); every query that does not name its own dataset gets it as its
 `default-graph-uri`. Neither server's own default fits: Virtuoso's "all graphs" and Oxigraph's
 `--union-default-graph` answer a shared triple once per graph holding it, and Oxigraph's plain default
 graph is empty. With a `default-graph-uri`, Oxigraph's server sees no named graphs while Virtuoso still
@@ -43,7 +43,6 @@ UNION_GRAPH = str(GRAPH["union"])  # the set union of our named graphs: every qu
 _NO_GRAPH = "urn:bomay:none"  # the named-graph list of a store holding none (an empty list means "all")
 _GET_LIMIT = 4000  # longer requests go as a form POST
 _CHUNK = 50  # triples per INSERT operation: Virtuoso compiles larger ones in quadratic time
-_ONE_REQUEST_MAX = 50_000  # triples a replace sends in one update request; larger graphs use the GSP
 _DISTINCT = re.compile(r"(?i)^\s*SELECT\s+DISTINCT\b", re.MULTILINE)
 _CANCELLED = "The SPARQL operation has been cancelled"  # Oxigraph's server, past its --timeout-s
 _TIMED_OUT = re.compile(r"(?i)estimated execution time|transaction timed out|S1T00|query timeout")
@@ -296,17 +295,30 @@ class RemoteStore(Store):
 
     # -- writing ---------------------------------------------------------------------------------------
     def replace_graph(self, iri: str, graph: Graph) -> int:
-        """Replace named graph `iri` and its share of the union graph in one update request (atomic);
-        a graph too large for one request goes through the Graph Store when there is one."""
-        if len(graph) > _ONE_REQUEST_MAX and self.gsp_url:
-            return self.bulk_replace_graph(iri, graph)
+        """Replace named graph `iri` and its share of the union graph (see replace_ntriples)."""
         return self.replace_ntriples(iri, graph.serialize(format="nt", encoding="utf-8"), len(graph))
 
     def replace_ntriples(self, iri: str, body: bytes, triples: int) -> int:
-        """`replace_graph` for a graph already serialised as N-Triples: one update request, in which the
-        graph's triples no other graph holds leave the union graph, the graph is replaced, and its new
-        triples join the union graph."""
+        """`replace_graph` for a graph already serialised as N-Triples.
+
+        With a Graph Store endpoint: one PUT replaces the graph (atomic), the union graph is updated
+        just before and after it (a crash between them leaves a union graph `rebuild_union` repairs):
+        Virtuoso takes minutes to compile a few thousand triples of SPARQL Update. Without one: a single
+        update request, in which the graph's triples no other graph holds leave the union graph, the
+        graph is replaced and its new triples join the union graph."""
         g = f"<{check_iri(iri)}>"
+        if self.gsp_url:
+            self._update(_unshare(g))
+            self._named = None
+            resp = self._http.put(
+                self.gsp_url, params={self.gsp_param: iri}, content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
+            if resp.status_code not in (200, 201, 204):
+                self._check(resp)
+                raise QueryError(f"graph store refused PUT: {resp.status_code} {resp.text[:300]}")
+            self._update(_share(g))
+            return triples
         inserts = insert_chunks(g, body.decode("utf-8"))
         steps = [_unshare(g), f"DROP SILENT GRAPH {g}", *inserts]
         if inserts:
@@ -315,24 +327,9 @@ class RemoteStore(Store):
         return triples
 
     def bulk_replace_graph(self, iri: str, graph: Graph) -> int:
-        """Replace a large, rebuildable graph (the gazetteer) by a Graph Store PUT of N-Triples, with the
-        union graph updated before and after: NOT atomic (an interrupted run is repaired by
-        `rebuild_union`). Without a Graph Store endpoint: `replace_graph`'s one update request."""
-        check_iri(iri)
-        body = graph.serialize(format="nt", encoding="utf-8")
-        if not self.gsp_url:
-            return self.replace_ntriples(iri, body, len(graph))
-        g = f"<{iri}>"
-        self._update(_unshare(g))
-        resp = self._http.put(
-            self.gsp_url, params={self.gsp_param: iri}, content=body,
-            headers={"Content-Type": "application/n-triples"},
-        )
-        if resp.status_code not in (200, 201, 204):
-            self._check(resp)
-            raise QueryError(f"graph store refused PUT: {resp.status_code} {resp.text[:300]}")
-        self._update(_share(g))
-        return len(graph)
+        """Replace a large, rebuildable graph (the gazetteer): replace_graph, through the Graph Store when
+        there is one."""
+        return self.replace_graph(iri, graph)
 
     def drop_graph(self, iri: str) -> bool:
         """Drop the graph and, in the same update request, its triples no other graph holds from the
