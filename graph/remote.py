@@ -7,12 +7,13 @@ DATA, so updates use INSERT {...} WHERE {}; updates may need Digest auth (`/spar
 
 The default graph rule (the same dataset as the embedded store's): the store keeps one more graph,
 `UNION_GRAPH`, holding the set union of our named graphs (each triple once), maintained at every write
-(in the same update request, or around the Graph Store PUT, see replace_ntriples); every query that does not name its own dataset gets it as its
-`default-graph-uri`. Neither server's own default fits: Virtuoso's "all graphs" and Oxigraph's
-`--union-default-graph` answer a shared triple once per graph holding it, and Oxigraph's plain default
-graph is empty. With a `default-graph-uri`, Oxigraph's server sees no named graphs while Virtuoso still
-sees every graph (the union graph too), so a query that reads named graphs also gets our named graphs
-as its `named-graph-uri` list: `GRAPH ?g` then ranges over the same graphs on both, never the union one.
+(in the same update request, or around the Graph Store PUT, see replace_ntriples); every query that
+does not name its own dataset gets it as its `default-graph-uri`. Neither server's own default fits:
+Virtuoso's "all graphs" and Oxigraph's `--union-default-graph` answer a shared triple once per graph
+holding it, and Oxigraph's plain default graph is empty. With a `default-graph-uri`, Oxigraph's server
+sees no named graphs while Virtuoso still sees every graph (the union graph too), so a query that reads
+named graphs also gets our named graphs as its `named-graph-uri` list: `GRAPH ?g` then ranges over the
+same graphs on both, never the union one.
 
 Configuration (environment): BOMAY_SPARQL_URL (query endpoint), BOMAY_SPARQL_UPDATE_URL (default: the
 query URL), BOMAY_SPARQL_GSP_URL (Graph Store Protocol endpoint, optional), BOMAY_SPARQL_USER,
