@@ -9,8 +9,9 @@ The server holds the data; this process only sends queries and reads answers, on
 - the time limit: the server's own, passed as a parameter where it takes one (Virtuoso's `timeout`), and
   the request cancelled at the API's limit whatever the server does; a server's partial or cancelled
   answer (Virtuoso's S1TAT, Oxigraph's "cancelled" line inside a 200 body) is a timeout, never a result;
-- the result limit: a SELECT is asked for at most limit + 1 solutions, and every answer is counted
-  before it is passed on (LimitExceeded, as the workers report it);
+- the result limit: a SELECT is asked for at most limit + 1 solutions (not on Virtuoso, see start),
+  every answer is counted before it is passed on (LimitExceeded, as the workers report it), and what is
+  read of an answer is bounded in bytes;
 - answers in the client's format are written by pyoxigraph from the server's SPARQL JSON or N-Triples,
   with the workers' own serialisers (api/worker.py), so both engines answer in the same shape.
 Writes run the store's own write (one update request per article, see RemoteStore.replace_ntriples) in a
@@ -167,6 +168,7 @@ class RemoteEngine:
         self._counts: dict[str, int] = {}
         self._timeout_params: dict[str, str] = {}
         self._writer: asyncio.Lock | None = None
+        self._slice = True
 
     async def start(self) -> None:
         """Open the client, ask the server who it is and count our graphs (call from the event loop)."""
@@ -176,6 +178,9 @@ class RemoteEngine:
         )
         self._writer = asyncio.Lock()
         self._timeout_params = await asyncio.to_thread(self.store.timeout_params, self.timeout)
+        # Virtuoso refuses ORDER BY with a LIMIT past its MaxSortedTopRows (10,000 by default): there the
+        # answer is only counted, not cut in SPARQL
+        self._slice = not self.store.server().startswith("Virtuoso")
         self._counts = await asyncio.to_thread(self.store.graphs)
 
     def graph_counts(self) -> dict[str, int]:
@@ -245,7 +250,7 @@ class RemoteEngine:
                 return _serialize(_triples(body, media, limit), fmt, job.get("prefixes")), out_media
 
             return await self._off_loop(len(body), graph_answer)
-        if form == "SELECT":
+        if form == "SELECT" and self._slice:
             with contextlib.suppress(ValueError):  # a text slice_query cannot read goes as it is
                 query = slice_query(query, limit + 1)
         body, _ = await self._fetch(query, JSON_RESULTS, params)
