@@ -165,10 +165,15 @@ def _new_iri(doc_id: str) -> str:
     return str(ID[f"review/{doc_id}/{uuid.uuid4().hex[:12]}"])
 
 
+def event_doc(event: str) -> str | None:
+    """The doc_id in an event IRI (id/event/<doc_id>/<n>), or None."""
+    m = re.fullmatch(re.escape(str(ID)) + r"event/([^/]+)/[^/]+", event)
+    return m.group(1) if m else None
+
+
 def find_fact(store: Store, event: str) -> tuple[str, Any, dict[str, Any]]:
     """(doc_id, article graph, fact) of an extracted fact, by its event IRI."""
-    m = re.fullmatch(re.escape(str(ID)) + r"event/([^/]+)/[^/]+", event)
-    doc_id = m.group(1) if m else None
+    doc_id = event_doc(event)
     if not doc_id or not store.has_graph(rv.article_graph_iri(doc_id)):
         raise LookupError(event)
     article = store.get_graph(rv.article_graph_iri(doc_id))
@@ -282,15 +287,12 @@ def queue(store: Store, doc_id: str) -> dict[str, Any]:
         f["review"] = {"state": STATE.get(r.verdict, "extracted"), "by": r.reviewer, "at": r.at} if r else {
             "state": "extracted", "by": None, "at": None}
         items.append(f)
-    items.sort(key=lambda f: (f["confidence"] if f["confidence"] is not None else 2.0, _order(f["event"])))
+    unknown = 2.0  # facts without a confidence (added ones) after every extracted one
+    items.sort(key=lambda f: (f["confidence"] if f["confidence"] is not None else unknown,
+                              rv.event_order(f["event"])))
     return {"article": doc_id, "text": rv.article_text(article), "facts": items,
             "rejected": [r.as_json() for r in m.reviews if r.state == rv.ATTACHED and r.verdict == "reject"],
             "unattached": [r.as_json() for r in m.reviews if r.state == rv.UNATTACHED]}
-
-
-def _order(event: str) -> tuple[int, str]:
-    tail = event.rsplit("/", 1)[-1]
-    return (int(tail), "") if tail.isdigit() else (1 << 30, tail)
 
 
 async def review_states(request: Request) -> dict[str, dict[str, Any]]:
@@ -334,10 +336,10 @@ def _event_iri(id: str) -> str:
 
 
 def _doc_of(event: str) -> str:
-    m = re.fullmatch(re.escape(str(ID)) + r"event/([^/]+)/[^/]+", event)
-    if not m:
+    doc_id = event_doc(event)
+    if not doc_id:
         raise ApiError(404, "not_found", "Không có dữ kiện này. / No such fact.")
-    return m.group(1)
+    return doc_id
 
 
 @router.post("/api/facts/{id:path}/review", status_code=201,

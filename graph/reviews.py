@@ -118,7 +118,7 @@ def facts(graph: Graph) -> list[dict[str, Any]]:
             f["components"].append(label)
     for f in out.values():  # a set in the graph: one order whichever graph it is read from
         f["components"].sort(key=collation_key)
-    return sorted(out.values(), key=lambda f: _event_order(f["event"]))
+    return sorted(out.values(), key=lambda f: event_order(f["event"]))
 
 
 def _key(iri: str | None) -> str | None:
@@ -129,7 +129,8 @@ def _int(v: str | None) -> int | None:
     return int(v) if v is not None else None
 
 
-def _event_order(iri: str) -> tuple[int, str]:
+def event_order(iri: str) -> tuple[int, str]:
+    """Events in the article's order (their number), added ones after."""
     tail = iri.rsplit("/", 1)[-1]
     return (int(tail), "") if tail.isdigit() else (1 << 30, tail)
 
