@@ -94,6 +94,11 @@ def substitute(query: str, bindings: dict[str, tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def _ordered(query: str) -> bool:
+    """Whether the query has an ORDER BY anywhere."""
+    return any(t.kind == "word" and t.text.upper() == "ORDER" for t in tokens(query))
+
+
 def _fix_bnodes(body: bytes) -> bytes:
     """Virtuoso labels blank nodes `nodeID://b123` in SPARQL JSON, which is no blank node label: make
     them ones (only when such a label is there at all)."""
@@ -178,8 +183,8 @@ class RemoteEngine:
         )
         self._writer = asyncio.Lock()
         self._timeout_params = await asyncio.to_thread(self.store.timeout_params, self.timeout)
-        # Virtuoso refuses ORDER BY with a LIMIT past its MaxSortedTopRows (10,000 by default): there the
-        # answer is only counted, not cut in SPARQL
+        # Virtuoso refuses ORDER BY with a LIMIT past its MaxSortedTopRows (10,000 by default): there an
+        # ordered answer is only counted, not cut in SPARQL
         self._slice = not self.store.server().startswith("Virtuoso")
         self._counts = await asyncio.to_thread(self.store.graphs)
 
@@ -250,7 +255,7 @@ class RemoteEngine:
                 return _serialize(_triples(body, media, limit), fmt, job.get("prefixes")), out_media
 
             return await self._off_loop(len(body), graph_answer)
-        if form == "SELECT" and self._slice:
+        if form == "SELECT" and (self._slice or not _ordered(query)):
             with contextlib.suppress(ValueError):  # a text slice_query cannot read goes as it is
                 query = slice_query(query, limit + 1)
         body, _ = await self._fetch(query, JSON_RESULTS, params)
