@@ -203,12 +203,16 @@ class WorkerPool:
         self.max_bytes = max_bytes
         self.generation = 0
         self.restarts = 0
+        self.refreshes = 0  # fresh zygotes loaded to give back what writes left in the replicas
         self._ctx = mp.get_context("spawn")
         self._size = size
         self.deny_network = deny_network
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Forked] = []
         self._zygote: _Worker | None = None
+        self._replaced = 0  # triples replaced or dropped in the replicas since the zygote loaded
+        self._pending: set[str] | None = None  # graphs written while a fresh zygote loads
+        self._refreshing: asyncio.Future[None] | None = None
         self._fork_lock = threading.Lock()  # the zygote's pipe: one fork or sync at a time
         self._lock: _RWLock | None = None
         self._guard = threading.Lock()
@@ -265,15 +269,11 @@ class WorkerPool:
         if self._zygote is not None:
             self._zygote.stop(kill=True)
             self._zygote = None
-        fd, snapshot = tempfile.mkstemp(prefix="bomay-replica-", suffix=".nq")
-        os.close(fd)
+        snapshot = self._snapshot()
         try:
-            self.store.dump_dataset(snapshot)
-            zygote = _Worker(self._ctx, snapshot, self.deny_network)
-            zygote.wait_ready()
+            return self._load_zygote(snapshot)
         finally:
             Path(snapshot).unlink(missing_ok=True)
-        return zygote
 
     def _fork(self, zygote: _Worker) -> _Forked:
         """One worker, forked now (milliseconds: it shares the zygote's loaded replica)."""
@@ -403,9 +403,12 @@ class WorkerPool:
     def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
         """The store's content of `graphs` as N-Triples, noting their new triple counts (only theirs)."""
         updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
+        if self._pending is not None:  # a fresh zygote is loading: it gets these graphs before the swap
+            self._pending.update(graphs)
         if updates:
             counts = dict(self._counts)
             for iri, data in updates:  # N-Triples: one line per triple (newlines in literals are escaped)
+                self._replaced += counts.get(iri, 0)
                 if n := data.count(b"\n"):
                     counts[iri] = n
                 else:
@@ -479,6 +482,7 @@ class WorkerPool:
             finally:
                 await asyncio.to_thread(self._sync, graphs)
                 self.generation += 1
+        self._maybe_refresh()
 
     async def write(self, graphs: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
         """Run the blocking write `fn(*args)` to `graphs` in a thread under the exclusive lock, and return
@@ -528,7 +532,86 @@ class WorkerPool:
         task = asyncio.ensure_future(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(lambda _: self._maybe_refresh())
         return await asyncio.shield(done)
+
+    # Oxigraph's in-memory store keeps what a write removes (each replace-POST grows every replica a
+    # little, for good): past this many replaced triples (at least REFRESH_MIN, else this share of the
+    # default graph) a fresh zygote is loaded from the store in the background and the workers are
+    # forked anew from it, so the replicas' memory follows the data, not the number of writes.
+    REFRESH_MIN = 20_000
+    REFRESH_SHARE = 0.1
+
+    def _maybe_refresh(self) -> None:
+        budget = max(self.REFRESH_MIN, self.REFRESH_SHARE * self._default_count)
+        if self._replaced <= budget or self._refreshing is not None or self._lock is None:
+            return
+        task = asyncio.ensure_future(self._refresh())
+        self._refreshing = task
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh(self) -> None:
+        """Load a fresh zygote beside the running one and swap every worker to it.
+
+        The snapshot is taken under a read hold (writes wait for the dump, queries go on); the load runs
+        with no hold, the graphs written meanwhile being noted; the swap, under the write lock (no query
+        running), gives the new zygote those graphs and forks the workers from it."""
+        assert self._lock is not None
+        snapshot = ""
+        try:
+            async with self._lock.read():
+                snapshot = await asyncio.to_thread(self._snapshot)
+                self._pending, self._replaced = set(), 0
+            fresh = await asyncio.to_thread(self._load_zygote, snapshot)
+            async with self._lock.write():
+                pending, self._pending = self._pending or set(), None
+                await asyncio.to_thread(self._swap, fresh, tuple(sorted(pending)))
+            self.refreshes += 1
+        except Exception as e:  # noqa: BLE001 — the running replicas stay; the next write tries again
+            log.error("replica refresh failed: %s: %s", type(e).__name__, e)
+            self._pending = None
+        finally:
+            if snapshot:
+                Path(snapshot).unlink(missing_ok=True)
+            self._refreshing = None
+
+    def _snapshot(self) -> str:
+        fd, snapshot = tempfile.mkstemp(prefix="bomay-replica-", suffix=".nq")
+        os.close(fd)
+        self.store.dump_dataset(snapshot)
+        return snapshot
+
+    def _load_zygote(self, snapshot: str) -> _Worker:
+        zygote = _Worker(self._ctx, snapshot, self.deny_network)
+        try:
+            zygote.wait_ready()
+        except BaseException:
+            zygote.stop(kill=True)
+            raise
+        return zygote
+
+    def _swap(self, fresh: _Worker, pending: tuple[str, ...]) -> None:
+        """Under the write lock: bring `fresh` up to date, then replace the zygote and every idle worker."""
+        for iri in pending:
+            fresh.conn.send({"kind": "sync", "graph": iri, "data": self.store.graph_ntriples(iri)})
+            if not fresh.conn.poll(READY_TIMEOUT) or fresh.conn.recv()[0] != "ok":
+                fresh.stop(kill=True)
+                raise EngineError("sync failed")
+        assert self._idle is not None
+        with self._fork_lock:
+            old_zygote, self._zygote = self._zygote, fresh
+            workers = [self._fork(fresh) for _ in range(self._size)]
+        with self._guard:
+            old, self._all = self._all, workers
+        while not self._idle.empty():
+            self._idle.get_nowait()
+        for w in workers:
+            self._idle.put_nowait(w)
+        for w in old:
+            w.stop(kill=True)
+        if old_zygote is not None:
+            old_zygote.stop(kill=True)
 
     def close(self) -> None:
         """Stop every worker, and the zygote."""
