@@ -451,9 +451,10 @@ async def _mergers(
             }
         )
     items = collated(items, "province", "model_label", "place_label")
-    if suffix != "csv":
-        states = await review_states(request)
-        items = [mark(item, states) for item in items]
+    states = await review_states(request)  # flat, so that CSV has the same columns
+    for item in items:
+        review = mark(dict(item), states)["review"]
+        item.update(review_state=review["state"], reviewed_by=review["by"])
     return paged(request, items, page, per_page, suffix, "event")
 
 
