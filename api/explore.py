@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from api import named
 from api.errors import ApiError, ErrorBody
 from api.rest import resource_iri
-from graph import resolve
+from api.sparql import run_engine
 from graph.palette import palette
-from graph.projection import explorer_view, project, status_label
-from graph.store import Store
+from graph.projection import FOCUS_FILTERS, status_label
 
 router = APIRouter(tags=["Explorer"])
 STATIC = Path(__file__).resolve().parent / "static"
@@ -73,9 +71,7 @@ _GRAPH_RESPONSES: dict[int | str, dict] = {
     404: {"model": ErrorBody, "description": "Không có dữ liệu / nothing found"},
     503: {"model": ErrorBody, "description": "Quá thời gian / timed out"},
 }
-_PREFIXES = ("unit/", "model/", "legal/", "article/", "agency/", "position/")
-_FILTER = {"model/": "model", "legal/": "document", "article/": "article", "agency/": "component",
-           "position/": "component"}
+_PREFIXES = ("unit/", *FOCUS_FILTERS)
 
 
 @router.get(
@@ -107,30 +103,10 @@ async def neighbourhood(
             "with unit/, model/, legal/, article/, agency/ or position/.",
         )
     iri = resource_iri("", id)
-    store = request.app.state.store
-
-    def build() -> dict:
-        if id.startswith("unit/"):
-            G = project(store, province=iri) if _is_province(store, iri) else project(store, place=iri)
-        else:
-            G = project(store, **{_FILTER[id[: id.index("/") + 1]]: iri})
-        return explorer_view(G, iri).as_json()
-
-    try:
-        view = await asyncio.wait_for(asyncio.to_thread(build), request.app.state.settings.query_timeout * 3)
-    except TimeoutError:
-        raise ApiError(503, "graph_timeout", "Quá thời gian. / Timed out.") from None
+    view = await run_engine(request, {"kind": "explore", "focus": id, "iri": iri})
     if not view["facts"]:
         raise ApiError(
             404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here."
         )
     return JSONResponse(view)
 
-
-def _is_province(store: Store, iri: str) -> bool:
-    """Whether the unit is a province or a centrally-run city: its graph is every unit under it."""
-    try:
-        resolve.unit(store, iri, province=True)
-    except LookupError:
-        return False
-    return True

@@ -236,6 +236,8 @@ class RemoteEngine:
             return await self._dump(job)
         if job["kind"] == "export":
             return await self._export(job)
+        if job["kind"] == "explore":
+            return await self._explore(job)
         query = substitute(job["query"], job.get("bindings") or {})
         try:
             form = query_form(query)
@@ -364,6 +366,17 @@ class RemoteEngine:
             raise JobRefused("bad_filter", str(e)) from None
         except RuntimeError as e:
             raise JobRefused("not_available", str(e)) from None
+        finally:
+            store.close()
+
+    async def _explore(self, job: dict) -> dict:
+        """The explorer's neighbourhood (graph.projection.neighbourhood) over the remote store, in a thread
+        with its own connection, as _export does."""
+        from graph.projection import neighbourhood
+
+        store = self.store.copy(self.timeout, named=self._counts)
+        try:
+            return await asyncio.to_thread(neighbourhood, store, job["focus"], job["iri"])
         finally:
             store.close()
 

@@ -259,13 +259,27 @@ def export(store: ox.Store, job: dict) -> tuple[bytes, str]:
         raise Refused("not_available", str(e)) from None
 
 
-def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict]:
+def explore(store: ox.Store, job: dict) -> dict:
+    """The explorer's neighbourhood of one resource (graph.projection.neighbourhood), made here under the
+    time limit like any query."""
+    from graph.embedded import EmbeddedStore  # heavy (rdflib, networkx): only for explorer jobs
+    from graph.projection import neighbourhood
+
+    view = neighbourhood(EmbeddedStore.over(store), job["focus"], job["iri"])
+    if len(view.get("nodes", ())) + len(view.get("edges", ())) > int(job["limit"]):
+        raise LimitExceeded(int(job["limit"]))
+    return view
+
+
+def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict] | dict:
     """Execute one job; `limit` bounds rows/triples, exceeding it raises LimitExceeded."""
     limit = int(job["limit"])
     if job["kind"] == "dump":
         return dump(store, job)
     if job["kind"] == "export":
         return export(store, job)
+    if job["kind"] == "explore":
+        return explore(store, job)
     kwargs = _dataset(job)
     subs = _bindings(job)
     if subs:
@@ -442,7 +456,7 @@ def names_graphs(job: dict) -> bool:
     query. The server decides the last on the guard's own reading of the query (job["named"], see
     api.sparql_check), so the router and the guard never read one query two ways; a job without that
     flag (benchmarks calling this module directly) is read here with the same lexer."""
-    if job["kind"] in ("dump", "export") or job.get("default_graphs") or job.get("named_graphs"):
+    if job["kind"] in ("dump", "export", "explore") or job.get("default_graphs") or job.get("named_graphs"):
         return True
     if "named" in job:
         return bool(job["named"])

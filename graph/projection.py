@@ -330,3 +330,25 @@ def explorer_view(G: nx.MultiDiGraph, focus: str) -> ExplorerView:
             "evidence": {"text": d.get("evidence")},
         })
     return view
+
+
+# The explorer's id prefixes (after `id/`) and the projection filter each one names.
+FOCUS_FILTERS = {"model/": "model", "legal/": "document", "article/": "article", "agency/": "component",
+                 "position/": "component"}
+
+
+def neighbourhood(store: Store, focus_id: str, iri: str) -> dict[str, Any]:
+    """The explorer's view around one resource (`focus_id` as the explorer names it, `iri` its IRI): a
+    province's whole graph, a place's neighbourhood, or the facts of a model, document, article or
+    component. Run in a query worker, so the time limit stops it like a query."""
+    if focus_id.startswith("unit/"):
+        from graph import resolve
+
+        try:
+            resolve.unit(store, iri, province=True)
+            G = project(store, province=iri)
+        except LookupError:
+            G = project(store, place=iri)
+    else:
+        G = project(store, **{FOCUS_FILTERS[focus_id[: focus_id.index("/") + 1]]: iri})
+    return explorer_view(G, iri).as_json()
