@@ -55,3 +55,54 @@ def test_a_refreshed_pool_answers_every_write_made_before_during_and_after_it(tm
     assert refreshes >= 1
     assert 11 in seen and not set(range(11)) & seen  # the last version of graph 0, none older
     assert after == {99} | ({100} if 100 in seen else set())
+
+
+def pool_pss_mb(pool: WorkerPool) -> float:
+    import psutil
+
+    pids = [pool._zygote.proc.pid] if pool._zygote else []
+    pids += [w.pid for w in pool._all]
+    return sum(psutil.Process(pid).memory_full_info().pss for pid in pids) / 2**20
+
+
+def replace_200_times(store: EmbeddedStore, refresh: bool) -> tuple[float, float]:
+    """PSS of the pool's processes after 20 and after 220 replaces of one article graph."""
+    g = store.get_graph(SEED_GRAPH)
+
+    async def run() -> tuple[float, float]:
+        pool = WorkerPool(store, 2, timeout=60, limit=10_000, deny_network=False)
+        if not refresh:
+            pool.REFRESH_MIN = 10**12
+        await pool.start()
+        try:
+            for _ in range(20):
+                await pool.write((SEED_GRAPH,), store.replace_graph, SEED_GRAPH, g)
+            while pool._refreshing is not None:
+                await asyncio.sleep(0.1)
+            before = pool_pss_mb(pool)
+            for _ in range(200):
+                await pool.write((SEED_GRAPH,), store.replace_graph, SEED_GRAPH, g)
+            while pool._refreshing is not None:
+                await asyncio.sleep(0.1)
+            return before, pool_pss_mb(pool)
+        finally:
+            pool.close()
+
+    return asyncio.run(run())
+
+
+SEED_GRAPH = "https://w3id.org/bomay/graph/article/000_3db7e80d1100efe9"
+
+
+def test_200_replaces_of_one_article_leave_the_replicas_memory_where_it_was(
+    seeded_store: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.copytree(seeded_store, tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        before, after = replace_200_times(store, refresh=True)
+    finally:
+        store.close()
+    assert after - before < 15, f"the replicas grew from {before:.0f} to {after:.0f} MB"
