@@ -337,8 +337,25 @@ def _event_iri(id: str) -> str:
 
 def _doc_of(event: str) -> str:
     doc_id = event_doc(event)
-    if not doc_id:
+    if not doc_id or not _is_article_id(doc_id):
         raise ApiError(404, "not_found", "Không có dữ kiện này. / No such fact.")
+    return doc_id
+
+
+def _is_article_id(doc_id: str) -> bool:
+    from api.pipeline import ArticleRefused, check_id
+
+    try:
+        check_id(doc_id)
+    except ArticleRefused:
+        return False
+    return True
+
+
+def _article(doc_id: str) -> str:
+    """`doc_id` when it can name an article (its graph IRI is built from it); else 404."""
+    if not _is_article_id(doc_id):
+        raise ApiError(404, "not_found", "Không có bài báo này. / No such article.")
     return doc_id
 
 
@@ -358,6 +375,7 @@ async def post_review(request: Request, body: ReviewIn,
 async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The added fact points at a span of the article's text."""
     reviewer = require_reviewer(request)
+    doc_id = _article(doc_id)
     return _answer(await _write(request, doc_id, add_fact, request.app.state.store, doc_id, body, reviewer))
 
 
@@ -372,6 +390,8 @@ async def get_reviews(
     """Reviews by article, reviewer and time; `unattached=1` lists those a re-extraction left unattached."""
     import asyncio
 
+    if article is not None and not _is_article_id(article):
+        return JSONResponse({"items": [], "total": 0})  # no article has such an id: no review names it
     items = await asyncio.to_thread(list_reviews, request.app.state.store, article, reviewer, since,
                                     unattached)
     return JSONResponse({"items": items, "total": len(items)})
@@ -405,6 +425,7 @@ async def get_queue(request: Request, doc_id: Annotated[str, Path()]) -> JSONRes
     """The article's facts, lowest confidence first, its text, and its unattached reviews."""
     import asyncio
 
+    doc_id = _article(doc_id)
     try:
         return JSONResponse(await asyncio.to_thread(queue, request.app.state.store, doc_id))
     except LookupError:

@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "examples").glob("*.txt"))
 TOKEN = "test-token-0123456789"
+REVIEW_TOKEN = "review-token-0123456789"
 
 
 def seed_store(path: Path, gazetteer: object | None = None) -> None:
@@ -132,11 +133,11 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
 
 @pytest.fixture(scope="session")
 def server(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server over a copy of the seeded store for read tests (writes enabled but never used, so they are
-    validated in a thread: no ingest worker processes beside the query workers)."""
+    """A server over a copy of the seeded store for read tests (writes and reviews enabled but never used,
+    so writes are validated in a thread: no ingest worker processes beside the query workers)."""
     srv = start_on_copy(
         seeded_store, tmp_path_factory.mktemp("rstore"), BOMAY_TOKEN=TOKEN, BOMAY_CORS_ORIGINS="https://example.org",
-        BOMAY_INGEST_WORKERS="0",
+        BOMAY_INGEST_WORKERS="0", BOMAY_REVIEW_TOKENS=f"Reader:{REVIEW_TOKEN}",
     )
     yield srv
     stop_server(srv)

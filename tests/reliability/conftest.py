@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import (  # noqa: F401
+    REVIEW_TOKEN,
     ROOT,
     SEEDS,
     TOKEN,
@@ -55,7 +56,7 @@ def fresh_server(seeded: Path, base: Path, **env: str) -> Server:
     check that the tests guarding it fail.
     """
     shutil.copytree(seeded, base / "store")
-    env = {"BOMAY_TOKEN": TOKEN, **env}
+    env = {"BOMAY_TOKEN": TOKEN, "BOMAY_REVIEW_TOKENS": f"Reader:{REVIEW_TOKEN}", **env}
     factory = "tests.reliability.broken_app:create_app" if os.environ.get("RELIABILITY_BREAK") else None
     return start_app(base / "store", base / "server.log", factory or "api.app:create_app", **env)
 
