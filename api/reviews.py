@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import ApiError
+from api.errors import ApiError, ErrorBody
 from graph import reviews as rv
 from graph.store import Store
 from graph.terms import IRI
@@ -359,7 +359,26 @@ def _article(doc_id: str) -> str:
     return doc_id
 
 
-@router.post("/api/facts/{id:path}/review", status_code=201,
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a review route gives, for its OpenAPI entry."""
+    said = {
+        400: "Yêu cầu không hợp lệ / bad request",
+        401: "Thiếu token người duyệt / missing reviewer token",
+        403: "Token không phải của người duyệt / not a reviewer's token",
+        404: "Không có dữ kiện hay bài báo này / no such fact or article",
+        410: "Dữ kiện đã bị bác bỏ / the fact was rejected",
+        413: "Quá lớn / too large",
+        422: "Nội dung duyệt không hợp lệ / invalid review",
+        503: "Chức năng duyệt đang tắt hoặc máy chủ bận / reviews disabled or server busy",
+    }
+    return {c: {"model": ErrorBody, "description": said[c]} for c in codes}
+
+
+_WRITES = _responses(400, 401, 403, 404, 413, 422, 503)
+_READS = _responses(400, 404, 410, 422, 503)
+
+
+@router.post("/api/facts/{id:path}/review", status_code=201, responses=_WRITES,
              summary="Duyệt một dữ kiện: xác nhận, sửa hoặc bác bỏ / confirm, correct or reject a fact")
 async def post_review(request: Request, body: ReviewIn,
                       id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
@@ -370,7 +389,7 @@ async def post_review(request: Request, body: ReviewIn,
                                 reviewer))
 
 
-@router.post("/api/articles/{doc_id}/facts", status_code=201,
+@router.post("/api/articles/{doc_id}/facts", status_code=201, responses=_WRITES,
              summary="Thêm một dữ kiện bị bỏ sót / add a fact the extractor missed")
 async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The added fact points at a span of the article's text."""
@@ -379,7 +398,7 @@ async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path(
     return _answer(await _write(request, doc_id, add_fact, request.app.state.store, doc_id, body, reviewer))
 
 
-@router.get("/api/reviews", summary="Các lượt duyệt / reviews")
+@router.get("/api/reviews", responses=_READS, summary="Các lượt duyệt / reviews")
 async def get_reviews(
     request: Request,
     article: Annotated[str | None, Query(max_length=200)] = None,
@@ -397,7 +416,8 @@ async def get_reviews(
     return JSONResponse({"items": items, "total": len(items)})
 
 
-@router.get("/api/facts/{id:path}", summary="Một dữ kiện đã duyệt / one fact of the reviewed view")
+@router.get("/api/facts/{id:path}", responses=_READS,
+            summary="Một dữ kiện đã duyệt / one fact of the reviewed view")
 async def get_fact(request: Request,
                    id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
     """The fact as the reviewed view has it, with its review state (extracted/confirmed/corrected/added)."""
@@ -419,7 +439,7 @@ async def get_fact(request: Request,
     return JSONResponse(found[0])
 
 
-@router.get("/api/review-queue/{doc_id}",
+@router.get("/api/review-queue/{doc_id}", responses=_READS,
             summary="Hàng đợi duyệt của một bài báo / an article's review queue")
 async def get_queue(request: Request, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The article's facts, lowest confidence first, its text, and its unattached reviews."""
