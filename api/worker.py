@@ -494,8 +494,8 @@ def _load(snapshot_path: str) -> tuple[ox.Store, ox.Store]:
     return store, default_only(store)
 
 
-def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
-    """Answer jobs (queries, dumps, exports, syncs) until None or the pipe closes."""
+def _jobs(conn: Any) -> Any:
+    """The jobs arriving on `conn`, until None or the pipe closes."""
     while True:
         try:
             job = conn.recv()
@@ -503,6 +503,12 @@ def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
             return
         if job is None:
             return
+        yield job
+
+
+def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
+    """Answer jobs (queries, dumps, exports, syncs) until None or the pipe closes."""
+    for job in _jobs(conn):
         try:
             if job["kind"] == "sync":
                 apply_sync(store, job, merged)
@@ -552,13 +558,7 @@ def zygote_main(conn: Any, snapshot_path: str, deny_network: bool = False) -> No
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
     conn.send(("ready", len(store)))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        if job is None:
-            return
+    for job in _jobs(conn):
         if job["kind"] == "sync":
             try:
                 apply_sync(store, job, merged)
