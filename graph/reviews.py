@@ -13,6 +13,7 @@ span, model and place, or is listed as unattached, never applied to another fact
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -166,6 +167,18 @@ def _records(r: Review) -> list[tuple[Any, Any, Any]]:
     return out
 
 
+def review_order(r: Review) -> tuple[dt.datetime, str]:
+    """Oldest first, by the instant (records of whole seconds and of microseconds compare as times, not
+    as strings), then by IRI."""
+    try:
+        at = dt.datetime.fromisoformat(r.at)
+    except ValueError:
+        at = dt.datetime.min
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at, r.iri
+
+
 def reviews_in(graph: Graph) -> list[Review]:
     """The review records of a review graph, oldest first."""
     out = []
@@ -185,7 +198,7 @@ def reviews_in(graph: Graph) -> list[Review]:
             asserts=one(BOMAY.assertsTriples) or "", quote=one(BOMAY.anchorQuote),
             state=one(BOMAY.reviewState) or ATTACHED, applies_to=one(BOMAY.appliesTo),
         ))
-    return sorted(out, key=lambda r: (r.at, r.iri))
+    return sorted(out, key=review_order)
 
 
 # -- what the reviews do --------------------------------------------------------------------------------
@@ -268,7 +281,7 @@ def materialise(doc_id: str, reviews: list[Review], article: Graph) -> Materiali
     text, found = article_text(article), facts(article)
     latest: dict[str, Review] = {}
     placed = []
-    for r in sorted(reviews, key=lambda r: (r.at, r.iri)):
+    for r in sorted(reviews, key=review_order):
         target = _target(r, found, text)
         r = replace(r, applies_to=target, state=ATTACHED if target else UNATTACHED)
         if target:

@@ -37,8 +37,7 @@ def remote_store(server: Virtuoso) -> RemoteStore:
         server.sparql_url, update_url=server.update_url, gsp_url=server.gsp_url, gsp_param="graph-uri",
         user=server.user, password=server.password, auth_scheme="digest",
     )
-    for iri in store.graphs():
-        store.drop_graph(iri)
+    store.drop_all()
     return store
 
 
