@@ -198,8 +198,9 @@ def _bindings(job: dict) -> dict:
 
 
 def dump(store: ox.Store, job: dict) -> tuple[bytes, str]:
-    """Named graphs (all, or `graphs`) serialised by the engine itself: datasets keep their graphs,
-    triple formats get the union with each triple once. Far faster than CONSTRUCT for whole graphs."""
+    """Named graphs (all, or `graphs`) serialised by the engine itself: datasets keep their graphs;
+    triple formats get the default graph (the reviewed view every query reads: each triple once, what
+    reviews retract left out), or the union of the `graphs` asked for. Far faster than CONSTRUCT."""
     limit = int(job["limit"])
     fmt, media = GRAPH_FORMAT[job.get("graph_format") or "nquads"]
     graphs = [ox.NamedNode(g) for g in job["graphs"]] if job.get("graphs") else list(store.named_graphs())
@@ -219,7 +220,7 @@ def dump(store: ox.Store, job: dict) -> tuple[bytes, str]:
             return data, media
         return ox.serialize(ox.parse(data, format=ox.RdfFormat.N_QUADS), format=fmt) or b"", media
     seen: dict[bytes, None] = {}
-    for g in graphs:
+    for g in graphs if job.get("graphs") else [ox.DefaultGraph()]:
         seen.update(dict.fromkeys(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).splitlines()))
         if len(seen) > limit:
             raise LimitExceeded(limit)

@@ -162,12 +162,17 @@ def rdf_dataset(store: Store, sub: Subgraph | None = None, limit: int | None = N
     return ds
 
 
-def union_graph(ds: Dataset) -> Graph:
-    """All triples of a dataset's named graphs as one graph."""
-    out = Graph()
-    for g in ds.graphs():
-        for t in g:
-            out.add(t)
+def reviewed_graph(store: Store, sub: Subgraph | None = None, limit: int | None = None) -> Graph:
+    """The default graph (the reviewed view), whole or restricted to the triples about a subgraph's
+    resources: what a triple format exports, so that an export says what every other answer says."""
+    sub = sub or Subgraph()
+    if sub.whole:
+        out = store.construct(get("subgraph_reviewed").text)
+    else:
+        G = project(store, province=sub.province, model=sub.model, place=sub.place, radius=sub.radius)
+        iris = [IRI(i) for i in resources(G)]
+        out = store.construct(get("subgraph_reviewed").text, s=iris) if iris else Graph()
+    _check_size(len(out), limit)
     _bind(out)
     return out
 
@@ -187,10 +192,9 @@ def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None, limit: int |
         from ontology.namespaces import PREFIXES
 
         return dump(RDF_FORMATS[fmt][1], {p: str(ns) for p, ns in PREFIXES.items()})
-    ds = rdf_dataset(store, sub, limit)
     if fmt in ("trig", "nquads"):
-        return ds.serialize(format=rdflib_format, encoding="utf-8")
-    g = union_graph(ds)
+        return rdf_dataset(store, sub, limit).serialize(format=rdflib_format, encoding="utf-8")
+    g = reviewed_graph(store, sub, limit)
     if fmt == "jsonld":
         from ontology.namespaces import PREFIXES
 

@@ -1,7 +1,7 @@
 """Reviews over a real server on the seeds: confirm, correct, reject and add change what /api/mergers,
-/api/models, /api/facts and /sparql answer, exactly as said; the extracted graph stays as it was read;
-re-ingesting keeps the reviews attached; a review whose fact disappeared is listed as unattached; without
-a reviewer token nothing is written."""
+/api/models, /api/facts, /sparql and exports answer, exactly as said; the extracted graph stays as it
+was read; re-ingesting keeps the reviews attached; a review whose fact disappeared is listed as
+unattached; without a reviewer token nothing is written."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
 
 from tests.api.conftest import TOKEN, Server, start_on_copy, stop_server
 from tests.conftest import SEEDS
@@ -18,6 +19,7 @@ DOC = "000_3db7e80d1100efe9"
 LAN, MINH = "reviewer-lan-0123", "reviewer-minh-4567"
 ID = "https://w3id.org/bomay/id/"
 ARTICLE = f"https://w3id.org/bomay/graph/article/{DOC}"
+STATUS = URIRef("https://w3id.org/bomay/ontology#status")
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,14 @@ def sparql(http: httpx.Client, query: str) -> list[dict]:
 def status_of(http: httpx.Client, event: str) -> list[str]:
     rows = sparql(http, f"SELECT ?s WHERE {{ <{event}> <https://w3id.org/bomay/ontology#status> ?s }}")
     return sorted(r["s"].rsplit("/", 1)[-1] for r in rows)
+
+
+def exported_status(http: httpx.Client, event: str, **filters: str) -> list[str]:
+    """The statuses of `event` in an N-Triples export (the whole graph, or filtered as given)."""
+    r = http.get("/export/ntriples", params=filters)
+    assert r.status_code == 200, r.text
+    g = Graph().parse(data=r.content, format="nt")
+    return sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(URIRef(event), STATUS))
 
 
 def mergers(http: httpx.Client) -> dict[str, dict]:
@@ -152,6 +162,11 @@ def test_four_reviews_change_every_answer_and_survive_reingest(http: httpx.Clien
         assert status_of(http, gone["event"]) == []
         assert status_of(http, fixed["event"]) == [new_status]
         assert status_of(http, added) == ["planned"]
+        # exports say the same: the whole graph, and a model's subgraph
+        for filters in ({}, {"model": fixed["model"]}):
+            assert exported_status(http, gone["event"], **filters) == []
+            assert exported_status(http, fixed["event"], **filters) == [new_status]
+        assert exported_status(http, added) == ["planned"]
         fact = http.get(f"/api/facts/{kept['id']}").json()
         assert fact["review"]["state"] == "confirmed" and fact["review"]["by"] == "Minh"
         assert http.get(f"/api/facts/{gone['id']}").status_code == 410
