@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from api import named
 from api.errors import ApiError, ErrorBody
 from api.rest import resource_iri
+from api.reviews import mark, review_states
 from api.sparql import run_engine
 from graph.palette import palette
 from graph.projection import FOCUS_FILTERS, status_label
@@ -94,7 +95,8 @@ async def neighbourhood(
     ],
 ) -> JSONResponse:
     """Nodes (typed, labelled, a place with all its statuses) and labelled edges around one resource,
-    plus its facts: graph.projection's projection, in the explorer's shape."""
+    plus its facts, each marked with its review state: graph.projection's projection, in the explorer's
+    shape."""
     if not id.startswith(_PREFIXES):
         raise ApiError(
             400,
@@ -108,5 +110,8 @@ async def neighbourhood(
         raise ApiError(
             404, "not_found", "Không có dữ kiện thí điểm nào quanh mục này. / No pilot facts here."
         )
+    states = await review_states(request)
+    for fact in view["facts"]:
+        mark(fact, states)  # extracted, confirmed, corrected or added, and by whom: as REST says
     return JSONResponse(view)
 

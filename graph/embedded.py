@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from graph.formats import GRAPH_TYPES, RESULTS_TYPES, negotiate
 from graph.sparql import bind
-from graph.store import BOMAY_GRAPHS, RETRACTED_FROM, NotAcceptable, QueryError, Store, paired_graphs
+from graph.store import BOMAY_GRAPHS, NotAcceptable, QueryError, Store, retracted_pattern, touched_graphs
 from graph.terms import check_iri, literal_value
 
 _RESULT_FORMATS = {
@@ -64,39 +64,20 @@ DEFAULT = ox.DefaultGraph()
 UNION_MARK = "bomay-default-is-union"  # file beside RocksDB's own (see EmbeddedStore._union_kept)
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-
-def _retracted(st: str, g: str) -> str:
-    """Pattern: some review graph withdraws ?s ?p ?o from graph `g` (the statement node is `st`)."""
-    return (f"GRAPH ?rg_{st} {{ ?{st} <{RETRACTED_FROM}> {g} ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; "
-            f"<{_RDF}object> ?o }}")
-
-
 def _union_out(graphs: list[str]) -> str:
     """Update removing from the default graph the triples of `graphs` that no other named graph holds
     without a review retracting it there."""
     values, listed = " ".join(graphs), ", ".join(graphs)
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g0 {{ {values} }} GRAPH ?g0 {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({listed})) "
-            f"FILTER NOT EXISTS {{ {_retracted('st', '?other')} }} }} }}")
+            f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?other')} }} }} }}")
 
 
 def _union_in(graphs: list[str]) -> str:
     """Update adding to the default graph the triples of `graphs` that no review retracts there (a set:
     present ones stay once)."""
     return (f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g0 {{ {' '.join(graphs)} }} GRAPH ?g0 {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ {_retracted('st', '?g0')} }} }}")
-
-
-def _touched(iris: list[str]) -> list[str]:
-    """`iris` and the graphs their write re-decides (graph.store.paired_graphs), each once, as SPARQL IRIs."""
-    out: list[str] = []
-    for iri in iris:
-        for g in paired_graphs(check_iri(iri)):
-            if f"<{g}>" not in out:
-                out.append(f"<{g}>")
-    return out
+            f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?g0')} }} }}")
 
 
 def _error(exc: Exception) -> QueryError:
@@ -161,7 +142,7 @@ class EmbeddedStore(Store):
     def replace_many(self, bodies: dict[str, bytes], drop: tuple[str, ...] = ()) -> None:
         """One SPARQL update: the touched graphs' share leaves the default graph, the graphs are dropped
         and inserted, and their share comes back by the rule (see the class docstring)."""
-        touched = _touched([*bodies, *drop])
+        touched = touched_graphs([*bodies, *drop])
         steps = [_union_out(touched)]
         for iri in drop:
             steps.append(f"DROP SILENT GRAPH <{check_iri(iri)}>")
@@ -197,7 +178,7 @@ class EmbeddedStore(Store):
         node = ox.NamedNode(check_iri(iri))
         if not self._store.contains_named_graph(node):
             return False
-        touched = _touched([iri])
+        touched = touched_graphs([iri])
         self._update(f"{_union_out(touched)} ;\nDROP GRAPH <{iri}> ;\n{_union_in(touched)}")
         return True
 
@@ -217,7 +198,7 @@ class EmbeddedStore(Store):
         """Make the stored default graph exactly what the rule says (the set union of the named graphs, less
         what reviews retract), in one transaction."""
         self._update("CLEAR DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-                     f"FILTER NOT EXISTS {{ {_retracted('st', '?g')} }} }}")
+                     f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?g')} }} }}")
         self._union_kept(True)
 
     def _union_kept(self, kept: bool) -> None:

@@ -36,7 +36,15 @@ from rdflib import Graph
 from graph.formats import negotiate
 from graph.lexer import tokens
 from graph.sparql import bind, query_form
-from graph.store import BOMAY_GRAPHS, NotAcceptable, QueryError, Store
+from graph.store import (
+    ARTICLE_GRAPHS,
+    BOMAY_GRAPHS,
+    NotAcceptable,
+    QueryError,
+    Store,
+    retracted_pattern,
+    touched_graphs,
+)
 from graph.terms import check_iri, json_binding_term, json_binding_value
 from ontology.namespaces import GRAPH
 
@@ -143,17 +151,34 @@ def insert_chunks(g: str, ntriples: str, size: int = _CHUNK) -> list[str]:
     return [f"INSERT {{ GRAPH {g} {{\n" + "\n".join(op) + "\n} } WHERE {}" for op in ops]
 
 
-def _unshare(g: str) -> str:
-    """Update removing from the union graph the triples of graph `g` that no other graph of ours holds."""
-    u = f"<{UNION_GRAPH}>"
-    return (f"DELETE {{ GRAPH {u} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g} && ?other != {u} "
-            f'&& STRSTARTS(STR(?other), "{BOMAY_GRAPHS}")) }} }}')
+def _ours(var: str) -> str:
+    return f'{var} != <{UNION_GRAPH}> && STRSTARTS(STR({var}), "{BOMAY_GRAPHS}")'
 
 
-def _share(g: str) -> str:
-    """Update adding the triples of graph `g` to the union graph (a set: present ones stay once)."""
-    return f"INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+def _unshare(graphs: list[str]) -> str:
+    """Update removing from the union graph the triples of `graphs` that no other graph of ours holds
+    without a review retracting them there (the embedded store's rule, graph.embedded)."""
+    u, values, listed = f"<{UNION_GRAPH}>", " ".join(graphs), ", ".join(graphs)
+    return (f"DELETE {{ GRAPH {u} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g0 {{ {values} }} "
+            f"GRAPH ?g0 {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER(?other NOT IN ({listed}) && {_ours('?other')}) "
+            f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?other')} }} }} }}")
+
+
+def _share(graphs: list[str]) -> str:
+    """Update adding to the union graph the triples of `graphs` that no review retracts there (a set:
+    present ones stay once)."""
+    return (f"INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g0 {{ {' '.join(graphs)} }} "
+            f"GRAPH ?g0 {{ ?s ?p ?o }} FILTER NOT EXISTS {{ {retracted_pattern('st', '?g0')} }} }}")
+
+
+def _withdraw(g: str) -> str:
+    """Update removing from the union graph what reviews retract from graph `g`, unless another graph of
+    ours holds it unretracted: after `g`'s body was added to the union graph whole (a Graph Store POST)."""
+    return (f"DELETE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ {retracted_pattern('st', g)} "
+            f"GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER(?other != {g} && {_ours('?other')}) "
+            f"FILTER NOT EXISTS {{ {retracted_pattern('st2', '?other')} }} }} }}")
 
 
 class RemoteStore(Store):
@@ -310,18 +335,21 @@ class RemoteStore(Store):
         transaction. Without one: a single update request, in which the graph's triples no other graph
         holds leave the union graph, the graph is replaced and its new triples join the union graph."""
         g = f"<{check_iri(iri)}>"
+        touched = touched_graphs([iri])
         if self.gsp_url:
-            self._update(_unshare(g))
+            self._update(_unshare(touched))
             self._named = None
             self._gsp("PUT", iri, body)
             if triples:
                 self._gsp("POST", UNION_GRAPH, body)
+            after = [_share(others)] if (others := [t for t in touched if t != g]) else []
+            if iri.startswith(ARTICLE_GRAPHS):  # reviews retract only from article graphs
+                after.append(_withdraw(g))
+            if after:
+                self._update(" ;\n".join(after))
             return triples
         inserts = insert_chunks(g, body.decode("utf-8"))
-        steps = [_unshare(g), f"DROP SILENT GRAPH {g}", *inserts]
-        if inserts:
-            steps.append(_share(g))
-        self._update(" ;\n".join(steps))
+        self._update(" ;\n".join([_unshare(touched), f"DROP SILENT GRAPH {g}", *inserts, _share(touched)]))
         return triples
 
     def _gsp(self, method: str, iri: str, body: bytes) -> None:
@@ -344,8 +372,10 @@ class RemoteStore(Store):
         union graph."""
         existed = self.has_graph(iri)
         if existed:
-            g = f"<{check_iri(iri)}>"
-            self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH {g}")
+            g, touched = f"<{check_iri(iri)}>", touched_graphs([iri])
+            others = [t for t in touched if t != g]
+            steps = [_unshare(touched), f"DROP SILENT GRAPH {g}", *([_share(others)] if others else [])]
+            self._update(" ;\n".join(steps))
         return existed
 
     def drop_all(self) -> None:
@@ -366,12 +396,13 @@ class RemoteStore(Store):
         self._check(resp)
 
     def rebuild_union(self) -> None:
-        """Make the union graph exactly the set union of our named graphs, in one update request."""
+        """Make the union graph exactly what the rule says (the set union of our named graphs, less what
+        reviews retract), in one update request."""
         u = f"<{UNION_GRAPH}>"
         self._update(
             f"DROP SILENT GRAPH {u} ;\nINSERT {{ GRAPH {u} {{ ?s ?p ?o }} }} "
-            f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f'FILTER(?g != {u} && STRSTARTS(STR(?g), "{BOMAY_GRAPHS}")) }}'
+            f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({_ours('?g')}) "
+            f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?g')} }} }}"
         )
 
     def ensure_ontology(self, force: bool = False) -> bool:

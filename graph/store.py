@@ -15,6 +15,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
+from graph.terms import check_iri
 from ontology.namespaces import BOMAY, GRAPH, ONTOLOGY_GRAPH
 
 BOMAY_GRAPHS = str(GRAPH)  # every named graph of ours starts with this
@@ -31,6 +32,25 @@ def paired_graphs(iri: str) -> list[str]:
     if iri.startswith(REVIEW_GRAPHS):
         return [iri, ARTICLE_GRAPHS + iri[len(REVIEW_GRAPHS):]]
     return [iri]
+
+
+def touched_graphs(iris: list[str]) -> list[str]:
+    """`iris` and the graphs their write re-decides (paired_graphs), each once, as SPARQL IRIs `<...>`."""
+    out: list[str] = []
+    for iri in iris:
+        for g in paired_graphs(check_iri(iri)):
+            if f"<{g}>" not in out:
+                out.append(f"<{g}>")
+    return out
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def retracted_pattern(st: str, g: str) -> str:
+    """SPARQL pattern: some review graph withdraws ?s ?p ?o from graph `g` (its statement node `?st`)."""
+    return (f"GRAPH ?rg_{st} {{ ?{st} <{RETRACTED_FROM}> {g} ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; "
+            f"<{_RDF}object> ?o }}")
 DEFAULT_STORE_PATH = ".bomay/store"
 
 

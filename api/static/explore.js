@@ -578,6 +578,7 @@ async function showNode(node) {
     const item = el("div", { class: "fact", "data-event": f.event || "", "data-place": f.place, "data-model": f.model },
       el("span", { class: "st" }, f.status_label || statusLabel(f.status)),
       f.when ? ` · ${f.when}` : "", f.count ? ` · ${f.count}` : "",
+      reviewBadge(f.review),
       el("div", {}, `${f.model_label || ""} — ${f.place_label || ""}`),
       f.document_label ? el("div", {}, `Văn bản: ${f.document_label}`) : "",
       f.evidence && f.evidence.text ? el("q", {}, f.evidence.text) : "");
@@ -592,6 +593,16 @@ async function showNode(node) {
 
 // ---- timeline: each model–place application as a row, its status events along a time axis ----------
 const UNDATED = "chưa rõ thời điểm";
+
+// A fact's review state as the review API names it, in Vietnamese, with the reviewer's name.
+const REVIEW_LABELS = { extracted: "Trích xuất tự động", confirmed: "Đã xác nhận", corrected: "Đã sửa",
+  added: "Người duyệt thêm" };
+function reviewBadge(review) {
+  const state = (review && review.state) || "extracted";
+  const text = REVIEW_LABELS[state] || state;
+  return el("span", { class: `review-state review-${state}`, "data-review": state },
+    review && review.by ? `${text} · ${review.by}` : text);
+}
 
 function drawTimeline(node, facts) {
   const box = $("timeline");

@@ -1,5 +1,6 @@
 """The review page in real headless Chromium: the queue lowest confidence first, the sentence highlighted,
-confirm, reject, correct and add from the keyboard, each answered by the server as said."""
+confirm, reject, correct and add from the keyboard, each answered by the server as said, and the explorer
+showing each reviewed fact marked with its state and reviewer."""
 
 from __future__ import annotations
 
@@ -91,6 +92,12 @@ def test_review_mode_from_the_keyboard(srv: Server, tmp_path: Path) -> None:
             expect(page.locator("#review-status")).to_have_text("Đã thêm dữ kiện.", timeout=30_000)
             expect(page.locator("#queue .state[data-state=added]")).to_have_count(1)
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+            # the explorer marks the same facts, with the reviewer's name
+            page.goto(f"{srv.url}/explore?id=article/{DOC}")
+            expect(page.locator("#facts .review-state[data-review=confirmed]")).to_contain_text("Lan")
+            corrected = page.locator("#facts .review-state[data-review=corrected]")
+            expect(corrected).to_contain_text("Đã sửa · Lan")
+            expect(page.locator("#facts .review-state[data-review=added]")).to_have_count(1)
         finally:
             browser.close()
     assert outside == [] and errors == []

@@ -1,6 +1,6 @@
 """Reviews over a real server on the seeds: confirm, correct, reject and add change what /api/mergers,
-/api/models, /api/facts, /sparql and exports answer, exactly as said; the extracted graph stays as it
-was read; re-ingesting keeps the reviews attached; a review whose fact disappeared is listed as
+/api/models, /api/facts, the explorer, /sparql and exports answer, exactly as said; the extracted graph
+stays as it was read; re-ingesting keeps the reviews attached; a review whose fact disappeared is listed as
 unattached; without a reviewer token nothing is written."""
 
 from __future__ import annotations
@@ -162,6 +162,14 @@ def test_four_reviews_change_every_answer_and_survive_reingest(http: httpx.Clien
         assert status_of(http, gone["event"]) == []
         assert status_of(http, fixed["event"]) == [new_status]
         assert status_of(http, added) == ["planned"]
+        # the explorer's facts are marked as REST marks them
+        explored = http.get("/api/graph", params={"id": f"article/{DOC}"})
+        assert explored.status_code == 200, explored.text
+        marks = {f["event"]: f["review"] for f in explored.json()["facts"]}
+        assert gone["event"] not in marks
+        assert (marks[fixed["event"]]["state"], marks[fixed["event"]]["by"]) == ("corrected", "Lan")
+        assert (marks[kept["event"]]["state"], marks[kept["event"]]["by"]) == ("confirmed", "Minh")
+        assert marks[added]["state"] == "added"
         # exports say the same: the whole graph, and a model's subgraph
         for filters in ({}, {"model": fixed["model"]}):
             assert exported_status(http, gone["event"], **filters) == []
