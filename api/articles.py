@@ -266,7 +266,7 @@ async def post_article(
     store = request.app.state.store
     graphs = (article.iri, review_graph(article.doc_id))  # its reviews are re-attached in the same write
     report, copies = await request.app.state.engine.write(graphs, write_article, store, article)
-    await search_index.refresh(request.app, article.iri)
+    await search_index.refresh(request.app, *graphs)
     out.update(stored=report.written, replaced=report.replaced, triples=report.triples, duplicate_of=copies)
     if copies:
         out["warning"] = (
@@ -297,7 +297,7 @@ async def delete_article(
     iri = str(article_graph(id))
     async with request.app.state.engine.writing(iri, review_graph(id)):  # reviews kept, unattached
         dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
-    await search_index.refresh(request.app, iri)
+    await search_index.refresh(request.app, iri, review_graph(id))
     if not dropped:
         raise ApiError(404, "not_found", f"Không có bài báo '{id}'. / No such article.")
     return JSONResponse({"id": id, "graph": iri, "deleted": True})

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import search_index
 from api.errors import ApiError, ErrorBody
 from graph import reviews as rv
 from graph.store import Store
@@ -325,12 +326,15 @@ def _answer(out: rv.ReviewWrite, status: int = 201) -> JSONResponse:
 
 async def _write(request: Request, doc_id: str, fn: Any, *args: Any) -> rv.ReviewWrite:
     try:
-        return await request.app.state.engine.write((rv.review_graph(doc_id),), fn, *args)
+        out = await request.app.state.engine.write((rv.review_graph(doc_id),), fn, *args)
     except ReviewError as e:
         raise ApiError(422, "invalid_review", str(e)) from None
     except LookupError:
         raise ApiError(404, "not_found",
                        "Không có dữ kiện hay bài báo này. / No such fact or article.") from None
+    if out.written:
+        await search_index.refresh(request.app, rv.review_graph(doc_id))
+    return out
 
 
 def _event_iri(id: str) -> str:

@@ -31,6 +31,7 @@ from rdflib import RDFS, URIRef
 import ontology
 from graph import named
 from graph.sparql import bind
+from graph.store import paired_graphs
 from graph.terms import IRI
 from ontology.namespaces import BOMAY, ID
 from ontology.text import collation_key, fold
@@ -549,19 +550,22 @@ async def current(app: Any) -> SearchIndex | None:
     return holder.index
 
 
-async def refresh(app: Any, graph: str) -> None:
-    """After an acknowledged write to `graph` (stored, replaced or dropped): what the index holds from
-    it becomes what the store holds. Refreshes run one at a time, each reading the store when it runs,
-    so the last one leaves the store's final state."""
+async def refresh(app: Any, *graphs: str) -> None:
+    """After an acknowledged write to `graphs` (stored, replaced or dropped): what the index holds from
+    them, and from the graphs their write re-decides (a review graph's article: what its reviews retract
+    leaves the index), becomes what the store holds. Refreshes run one at a time, each reading the store
+    when it runs, so the last one leaves the store's final state."""
     holder = getattr(app.state, "search_index", None)
     if holder is None:
         return
+    touched = [g for g in dict.fromkeys(p for graph in graphs for p in paired_graphs(graph))]
     async with holder.lock:
         if holder.index is None:
             return
-        try:
-            rows = await asyncio.to_thread(read, app.state.store, graph)
-        except Exception:  # noqa: BLE001 — the write stands; the index is rebuilt at next start
-            log.exception("search index refresh of %s failed", graph)
-            return
-        holder.index.replace_graph(graph, [{**r, "g": graph} for r in rows])
+        for graph in touched:
+            try:
+                rows = await asyncio.to_thread(read, app.state.store, graph)
+            except Exception:  # noqa: BLE001 — the write stands; the index is rebuilt at next start
+                log.exception("search index refresh of %s failed", graph)
+                return
+            holder.index.replace_graph(graph, [{**r, "g": graph} for r in rows])

@@ -1,5 +1,6 @@
 """The search index on rows written for the test: a graph replaced or dropped leaves the index as if built
-without it, abbreviations both ways, ranks, a unit in two eras as one hit, places shown once applied."""
+without it, abbreviations both ways, ranks, a unit in two eras as one hit, places shown once applied;
+and on a store: what reviews retract leaves the index."""
 
 from __future__ import annotations
 
@@ -81,3 +82,40 @@ def test_a_page_and_the_total() -> None:
     whole = index.search("lac")
     assert whole.total == len(whole.hits) == 4
     assert index.search("lac", 1, 2).hits == whole.hits[1:3]
+
+
+def test_what_a_review_retracts_leaves_the_index(tmp_path) -> None:
+    """A reviewer rejects the fact naming an agency: its label and type are retracted from the article, so
+    the agency is no longer found through it, and the index refreshed after the review write is the one
+    built afresh from the store."""
+    from rdflib import RDF, RDFS, Graph, Literal, URIRef
+
+    from api.search_index import build, read
+    from graph.embedded import EmbeddedStore
+    from graph.store import RETRACTED_FROM, paired_graphs
+    from ontology.namespaces import BOMAY, GRAPH
+
+    article_graph, review_graph = str(GRAPH["article/thu"]), str(GRAPH["review/thu"])
+    agency, place, app = URIRef(A + "ban-thu-nghiem"), URIRef(U + "2023/999"), URIRef("urn:test:app")
+    article = Graph()
+    for t in [(agency, RDF.type, BOMAY.Agency), (agency, RDFS.label, Literal("Ban Thử Nghiệm", lang="vi")),
+              (app, BOMAY.place, place), (place, RDF.type, BOMAY.Commune),
+              (place, RDFS.label, Literal("xã Thử Nghiệm", lang="vi"))]:
+        article.add(t)
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graph(article_graph, article)
+    index = build(store)
+    assert {i for i, _ in found(index, "thu nghiem")} == {"999", "ban-thu-nghiem"}
+    review = Graph()
+    for k, (s, p, o) in enumerate([(agency, RDF.type, BOMAY.Agency),
+                                   (agency, RDFS.label, Literal("Ban Thử Nghiệm", lang="vi"))]):
+        st = URIRef(f"urn:test:st{k}")
+        for t in [(st, RDF.subject, s), (st, RDF.predicate, p), (st, RDF.object, o),
+                  (st, URIRef(RETRACTED_FROM), URIRef(article_graph))]:
+            review.add(t)
+    store.replace_graph(review_graph, review)
+    for g in paired_graphs(review_graph):  # what api.search_index.refresh does after the write
+        index.replace_graph(g, [{**r, "g": g} for r in read(store, g)])
+    assert {i for i, _ in found(index, "thu nghiem")} == {"999"}
+    assert found(index, "thu nghiem") == found(build(store), "thu nghiem")
+    store.close()
