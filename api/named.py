@@ -74,7 +74,7 @@ def _handler(q: gn.NamedQuery) -> Any:
             ],
         )
         total = int(count[0].get("total", 0)) if count else 0
-        return page_response(request, rows, total, page, per_page, None, None)
+        return await page_response(request, rows, total, page, per_page, None, None)
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in q.params:

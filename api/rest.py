@@ -27,7 +27,7 @@ from api.resolve import resolve_optional
 from api.reviews import mark, review_states
 from api.sparql import PREFIX_MAP, run_engine
 from graph.named import get as get_query
-from graph.sparql import set_slice, subquery_where_brace, where_brace
+from graph.sparql import bind, set_slice, subquery_where_brace, where_brace
 from graph.terms import IRI, sparql_term
 from ontology.namespaces import ID
 from ontology.text import collation_key, fold
@@ -254,6 +254,8 @@ def _format(request: Request, suffix: str | None) -> str:
     return "json"
 
 
+_NOTHING = "urn:bomay:none"  # a resource no graph holds: the JSON-LD of an empty page
+
 def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
     iri_fields = sorted(
         {
@@ -287,7 +289,7 @@ def page_headers(request: Request, page: int, per_page: int, total: int) -> dict
     return headers
 
 
-def paged(
+async def paged(
     request: Request, items: list[dict[str, Any]], page: int, per_page: int, suffix: str | None, id_field: str
 ) -> Response:
     """One page of `items` in the negotiated format, with Link (first/prev/next/last) and X-Total-Count.
@@ -298,10 +300,10 @@ def paged(
     seen: set = set()
     items = [it for it in items if not (it.get(id_field) in seen or seen.add(it.get(id_field)))]
     chunk = items[(page - 1) * per_page : page * per_page]
-    return page_response(request, chunk, len(items), page, per_page, suffix, id_field)
+    return await page_response(request, chunk, len(items), page, per_page, suffix, id_field)
 
 
-def page_response(
+async def page_response(
     request: Request,
     chunk: list[dict[str, Any]],
     total: int,
@@ -311,7 +313,10 @@ def page_response(
     id_field: str | None,
 ) -> Response:
     """One page of a list of `total` items in the negotiated format (JSON, JSON-LD, CSV), with Link and
-    X-Total-Count; JSON-LD items get `@id` from `id_field` when given."""
+    X-Total-Count. JSON-LD of a list of resources (`id_field` given) is the graph's own statements about
+    the page's resources and the labels of what they point to (api_describe.rq, as a detail answers),
+    so that it parses to triples the graph holds; rows that are not resources (a named query's) keep
+    their columns under the API's vocabulary."""
     headers = page_headers(request, page, per_page, total)
     fmt = _format(request, suffix)
     if fmt == "csv":
@@ -329,9 +334,15 @@ def page_response(
                 }
             )
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt == "jsonld" and id_field:
+        ids = [IRI(it[id_field]) for it in chunk if it.get(id_field)]
+        data, media = await run_engine(request, {
+            "kind": "sparql", "graph_format": "jsonld",
+            "query": bind(get_query("api_describe").text, {"resource": ids or [IRI(_NOTHING)]}),
+        })
+        return Response(data, media_type=media, headers=headers)
     if fmt == "jsonld":
-        body = _jsonld_items([{"@id": it.get(id_field), **it} if id_field else it for it in chunk])
-        return JSONResponse(body, media_type="application/ld+json", headers=headers)
+        return JSONResponse(_jsonld_items(chunk), media_type="application/ld+json", headers=headers)
     return JSONResponse({"items": chunk, "total": total, "page": page, "per_page": per_page}, headers=headers)
 
 
@@ -455,7 +466,7 @@ async def _mergers(
     for item in items:
         review = mark(dict(item), states)["review"]
         item.update(review_state=review["state"], reviewed_by=review["by"])
-    return paged(request, items, page, per_page, suffix, "event")
+    return await paged(request, items, page, per_page, suffix, "event")
 
 
 def _list_route(path: str, summary: str, fn: Any) -> None:
@@ -535,7 +546,7 @@ async def list_models(
         }
         for r in found
     ]
-    return paged(request, collated(items, "label"), page, per_page, suffix, "model")
+    return await paged(request, collated(items, "label"), page, per_page, suffix, "model")
 
 
 @router.get(
@@ -633,7 +644,7 @@ async def list_places(
         }
         for r in found
     ]
-    return paged(request, collated(items, "label"), page, per_page, suffix, "place")
+    return await paged(request, collated(items, "label"), page, per_page, suffix, "place")
 
 
 @router.get(
@@ -747,7 +758,7 @@ async def list_documents(
         for r in found
         if type is None or r.get("type") == type.value
     ]
-    return paged(request, items, page, per_page, suffix, "document")
+    return await paged(request, items, page, per_page, suffix, "document")
 
 
 @router.get(
@@ -834,14 +845,14 @@ async def search(
              "category": r.get("category")}
             for r in found
         ]
-        return paged(request, items, page, per_page, suffix, "item")
+        return await paged(request, items, page, per_page, suffix, "item")
     hits = index.search(q, (page - 1) * per_page, per_page)  # only this page is put in order
     items = [
         {"item": h.item, "id": local_id(h.item), "label": h.label, "category": h.category,
          "match": h.match, "also": [local_id(a) for a in h.also]}
         for h in hits.hits
     ]
-    return page_response(request, items, hits.total, page, per_page, suffix, "item")
+    return await page_response(request, items, hits.total, page, per_page, suffix, "item")
 
 
 _list_route(
@@ -915,7 +926,8 @@ async def list_events(
                 **{k: v for k, v in _event(r).items() if k != "_order"},
             }
         )
-    return paged(request, collated(items, "model_label", "place_label"), page, per_page, suffix, "event")
+    items = collated(items, "model_label", "place_label")
+    return await paged(request, items, page, per_page, suffix, "event")
 
 
 _list_route("/events", "Sự kiện trạng thái (CQ5, CQ6) / status events of pilot applications", list_events)
