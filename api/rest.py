@@ -660,7 +660,7 @@ async def get_place(
     """CQ3: for a place, every model applied there as a timeline."""
     iri = resource_iri("unit/", id)
     post_reform = "/unit/2025/" in iri  # a post-reform unit: also the pilots once applied on its territory
-    info, events, lineage, *territory = await run_jobs(request, place_jobs(iri))
+    info, events, lineage, under, *territory = await run_jobs(request, place_jobs(iri))
     if not info:
         raise ApiError(404, "not_found", "Không có đơn vị hành chính này. / No such place.")
     r = info[0]
@@ -674,6 +674,7 @@ async def get_place(
         "parent": r.get("parent"),
         "parent_label": r.get("parentLabel"),
         "models": timelines(events, "model"),
+        "units": units_under(under),
         "successors": [_lineage_item(x) for x in lineage if x.get("relation") == "successor"],
         "predecessors": [_lineage_item(x) for x in lineage if x.get("relation") == "predecessor"],
     }
@@ -684,16 +685,32 @@ async def get_place(
 
 def place_jobs(iri: str) -> list[dict[str, Any]]:
     """The worker jobs of GET /api/places/{id}: the unit, the events there (api_place_events: without
-    the per-row place and province lookups of api_events), its lineage across the 2025 reform and,
-    for a post-reform unit, the pilots once applied on its territory."""
+    the per-row place and province lookups of api_events), its lineage across the 2025 reform, the
+    events at the units under it and, for a post-reform unit, the pilots once applied on its territory."""
     jobs = [
         row_job("api_place", place=("iri", iri)),
         row_job("api_place_events", place=("iri", iri)),
         row_job("place_lineage", unit=("iri", iri)),
+        row_job("api_place_units", within=("iri", iri)),
     ]
     if "/unit/2025/" in iri:
         jobs.append(row_job("pilots_on_territory", province=("iri", iri)))
     return jobs
+
+
+def units_under(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The units under a place that have pilots (rows of api_place_units), in Vietnamese order, each
+    with its type and its models' timelines, as the place itself shows its own."""
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_unit.setdefault(r["place"], []).append(r)
+    out = []
+    for unit in timelines(rows, "place"):
+        unit_rows = by_unit[unit["place"]]
+        out.append({"place": unit["place"], "id": unit["place_id"], "label": unit["label"],
+                    "type": status_key(unit_rows[0].get("placeType")), "latest": unit["latest"],
+                    "models": timelines(unit_rows, "model")})
+    return out
 
 
 def _lineage_item(r: dict[str, Any]) -> dict[str, Any]:

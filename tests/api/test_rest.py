@@ -11,6 +11,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from ontology.text import collation_key
+
 LISTS = ["/api/mergers", "/api/models", "/api/places", "/api/documents", "/api/events"]
 ID_FIELD = {"/api/mergers": "event", "/api/models": "model", "/api/places": "place",
             "/api/documents": "document", "/api/events": "event"}
@@ -211,3 +213,22 @@ def test_explore_page_is_self_contained(http: httpx.Client) -> None:
     js = http.get("/static/explore.js").text
     assert "innerHTML" not in js and "https://" not in js.replace("http://www.w3.org/2000/svg", "")
     assert http.get("/static/../app.py").status_code == 404
+
+
+def test_a_province_page_lists_the_pilots_of_the_units_under_it(http: httpx.Client) -> None:
+    """The Hải Dương seed is about district pilots (Kim Thành, Bình Giang, ...): the province page shows
+    them grouped by unit, each unit with its type and its models' timelines, the same events the
+    unit's own page shows."""
+    prov = http.get("/api/places/2023/30")
+    assert prov.status_code == 200, prov.text
+    units = prov.json()["units"]
+    labels = [u["label"] for u in units]
+    assert {"huyện Kim Thành", "huyện Bình Giang"} <= set(labels), labels
+    assert labels == sorted(labels, key=collation_key)
+    for u in units:
+        assert u["type"] and u["models"] and all(m["timeline"] for m in u["models"])
+        own = http.get(f"/api/places/{u['id']}").json()
+        assert {e["event"] for m in own["models"] for e in m["timeline"]} == {
+            e["event"] for m in u["models"] for e in m["timeline"]}
+    district = http.get(f"/api/places/{units[0]['id']}").json()
+    assert district["units"] == [] or all(x["place"] != units[0]["place"] for x in district["units"])
