@@ -232,6 +232,26 @@ async def rows(request: Request, name: str, **bindings: Any) -> list[dict[str, A
     return await run_engine(request, row_job(name, **bindings))
 
 
+def _fact_day(r: dict[str, Any]) -> str | None:
+    """The day an event row is dated from: its period start, else a `when` that is a whole date."""
+    when = r.get("when") or ""
+    return r.get("periodStart") or (when if len(when) == 10 else None)
+
+
+async def dated(request: Request, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Event rows with each place labelled as it was at the event's date (api_earlier_labels: a unit
+    whose type changed reads with its earlier type word before the change)."""
+    earlier: dict[str, list[tuple[str, str]]] = {}
+    for r in await rows(request, "api_earlier_labels"):
+        earlier.setdefault(r["place"], []).append((r["until"], r["label"]))
+    for r in found:
+        day = _fact_day(r)
+        if day and r.get("place") in earlier:
+            r["placeLabel"] = next((label for until, label in sorted(earlier[r["place"]]) if day < until),
+                                   r.get("placeLabel"))
+    return found
+
+
 async def run_jobs(request: Request, jobs: list[dict[str, Any]]) -> list[Any]:
     """Worker jobs at once, spread over the query workers: a detail waits for its slowest query, not
     for their sum."""
@@ -438,6 +458,7 @@ async def _mergers(
         statusQ=status.value if status else None,
         levelQ=level.value if level else None,
     )
+    found = await dated(request, found)
     items = []
     for r in found:
         st = status_key(r.get("status"))
@@ -795,7 +816,8 @@ async def get_document(
         raise ApiError(404, "not_found", "Không có văn bản này. / No such document.")
     r = info[0]
     is_article = r.get("type") == "source"
-    events = await rows(request, "api_events", **{"articleQ" if is_article else "documentQ": ("iri", iri)})
+    events = await dated(request, await rows(
+        request, "api_events", **{"articleQ" if is_article else "documentQ": ("iri", iri)}))
     facts = []
     seen = set()
     for e in events:
@@ -916,6 +938,7 @@ async def list_events(
         kindQ=kind.value if kind else None,
         levelQ=level.value if level else None,
     )
+    found = await dated(request, found)
     wanted = {s.value for s in status} if status else None
     if latest:
         last: dict[tuple[str, str], dict[str, Any]] = {}

@@ -27,6 +27,7 @@ from ontology.text import fold, slug
 
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 _REFORM_FILE = Path(__file__).parent / "data" / "gazetteer_reform.json"
+_TYPE_CHANGES_FILE = Path(__file__).parent / "data" / "gazetteer_type_changes.json"
 
 # unit type slug -> class local name in bomay:
 CLASS_OF = {
@@ -67,6 +68,25 @@ def unit_triples(gz: Gazetteer, unit: Unit, valid_until: str, valid_from: str) -
         yield s, BOMAY.validFrom, _d(valid_from)
         for o in gz.predecessors(unit):
             yield s, BOMAY.predecessor, URIRef(unit_iri(o))
+
+
+def type_changes() -> list[dict]:
+    """Type changes before the 2023 snapshot, as kept in data/gazetteer_type_changes.json."""
+    return json.loads(_TYPE_CHANGES_FILE.read_text(encoding="utf-8"))["changes"]
+
+
+def earlier_label_triples(gz: Gazetteer, changes: list[dict]) -> Iterator[Triple]:
+    """Each era-2023 unit whose type changed: its earlier label and the day it stopped applying (a node
+    `<unit>/label-until/<date>`), so that a fact dated before reads the unit as it was then."""
+    for c in changes:
+        unit = gz.get(c["code"], PRE)
+        if unit is None or unit.name != c["name"]:
+            raise ValueError(f"gazetteer_type_changes.json: no era-2023 unit {c['code']} named {c['name']}")
+        s = URIRef(unit_iri(unit))
+        node = URIRef(f"{s}/label-until/{c['since']}")
+        yield s, BOMAY.earlierLabel, node
+        yield node, RDFS.label, Literal(f"{c['before']} {unit.name}", lang="vi")
+        yield node, BOMAY.until, _d(c["since"])
 
 
 def _legal_triples(doc: dict) -> Iterator[Triple]:
@@ -144,6 +164,7 @@ def gazetteer_triples(gz: Gazetteer | None = None) -> Iterator[Triple]:
     for era in (PRE, POST):
         for unit in sorted(gz.units_of(era), key=lambda u: (u.level != "province", u.code)):
             yield from unit_triples(gz, unit, until, since)
+    yield from earlier_label_triples(gz, type_changes())
     yield from reform_triples(gz, data)
     g = GAZETTEER_GRAPH
     yield g, RDF.type, PROV.Entity

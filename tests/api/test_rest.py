@@ -232,3 +232,17 @@ def test_a_province_page_lists_the_pilots_of_the_units_under_it(http: httpx.Clie
             e["event"] for m in u["models"] for e in m["timeline"]}
     district = http.get(f"/api/places/{units[0]['id']}").json()
     assert district["units"] == [] or all(x["place"] != units[0]["place"] for x in district["units"])
+
+
+def test_a_unit_reads_with_the_type_it_had_at_the_facts_date(http: httpx.Client) -> None:
+    """Thuận Thành became a town (thị xã) in April 2023: its 2022 facts show it as huyện Thuận Thành, in
+    the merger list as in the events list, while its own page and later facts use today's label."""
+    place = "https://w3id.org/bomay/id/unit/2023/262"
+    for path in ("/api/mergers", "/api/events"):
+        items = [i for i in http.get(path, params={"per_page": 500}).json()["items"] if i["place"] == place]
+        before = [i for i in items if (i.get("when") or "") < "2023"]
+        assert before, path
+        assert {i["place_label"] for i in before} == {"huyện Thuận Thành"}, path
+        after = [i for i in items if (i.get("when") or "") >= "2023-04-10"]
+        assert {i["place_label"] for i in after} <= {"thị xã Thuận Thành"}, path
+    assert http.get("/api/places/2023/262").json()["label"] == "thị xã Thuận Thành"
