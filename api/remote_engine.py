@@ -350,7 +350,7 @@ class RemoteEngine:
         with its own connection: at the time limit the caller is answered and that connection closed, so
         the thread's next request fails at once instead of running on."""
         from api.engine import JobRefused
-        from graph.exports import ExportRequest, ExportTooLarge, run_export
+        from graph.exports import ExportRequest, ExportTooLarge, refusal, run_export
 
         store = self.store.copy(self.timeout, named=self._counts)
         try:
@@ -359,13 +359,11 @@ class RemoteEngine:
         except ExportTooLarge as e:
             raise LimitExceeded(e.args[0]) from None
         except (QueryError, RemoteTimeout, RemoteError, httpx.HTTPError):
-            raise
-        except LookupError as e:
-            raise JobRefused("nothing_matches", str(e)) from None
-        except ValueError as e:
-            raise JobRefused("bad_filter", str(e)) from None
-        except RuntimeError as e:
-            raise JobRefused("not_available", str(e)) from None
+            raise  # the server's answer, not the export's (QueryError is a ValueError)
+        except Exception as e:
+            if (why := refusal(e)) is None:
+                raise
+            raise JobRefused(*why) from None
         finally:
             store.close()
 

@@ -246,18 +246,16 @@ def export(store: ox.Store, job: dict) -> tuple[bytes, str]:
     """A filtered or graph-format export (graph.exports), made here so the time limit stops it like a
     query: the whole projection, resolution of the filters included, runs inside this process."""
     from graph.embedded import EmbeddedStore  # heavy (rdflib, networkx): only for export jobs
-    from graph.exports import ExportRequest, ExportTooLarge, run_export
+    from graph.exports import ExportRequest, ExportTooLarge, refusal, run_export
 
     try:
         return run_export(EmbeddedStore.over(store), ExportRequest(**job["export"]), int(job["limit"]))
     except ExportTooLarge as e:
         raise LimitExceeded(e.args[0]) from None
-    except LookupError as e:
-        raise Refused("nothing_matches", str(e)) from None
-    except ValueError as e:
-        raise Refused("bad_filter", str(e)) from None
-    except RuntimeError as e:
-        raise Refused("not_available", str(e)) from None
+    except Exception as e:
+        if (why := refusal(e)) is None:
+            raise
+        raise Refused(*why) from None
 
 
 def explore(store: ox.Store, job: dict) -> dict:

@@ -50,6 +50,23 @@ class ExportTooLarge(Exception):
     """The export would hold more triples, nodes or edges than the operator's result limit."""
 
 
+# What run_export raises when the export cannot be made, and the reason the API answers with (404, 400,
+# 501): every engine running exports maps them through `refusal`.
+REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (LookupError, "nothing_matches"),  # a filter that names nothing
+    (ValueError, "bad_filter"),  # a filter or format that cannot be read
+    (RuntimeError, "not_available"),  # a tool this machine lacks (graphviz for SVG)
+)
+
+
+def refusal(exc: Exception) -> tuple[str, str] | None:
+    """(reason, message) for an exception of REFUSALS, else None (not a refusal: let it through)."""
+    for kind, reason in REFUSALS:
+        if isinstance(exc, kind):
+            return reason, str(exc)
+    return None
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """One export as a user asks for it: the format, and the filters as words, ids or IRIs.
