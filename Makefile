@@ -29,7 +29,7 @@ $(WEB_STAMP): package.json package-lock.json
 install: $(STAMP) $(WEB_STAMP)
 
 serve: install
-	$(PY) -m api.cli ingest --if-empty examples/*.txt
+	$(PY) -m api.cli ingest --missing examples/*.txt
 	$(PY) -m api.cli serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -101,19 +101,27 @@ def _open_store(store: str | None, read_only: bool = False):
 
 
 def _ensure_gazetteer(st) -> None:
-    """Load the gazetteer graph (units, part-of, succession) when the store has none."""
-    from loaders.gazetteer_rdf import gazetteer_graph
+    """Load the gazetteer graph (units, part-of, succession) when the store has none, or holds one built
+    from other data (loaders.gazetteer_rdf.version)."""
+    from rdflib import OWL, Literal, URIRef
+
+    from loaders.gazetteer_rdf import gazetteer_graph, version
     from ontology.namespaces import GAZETTEER_GRAPH
 
-    if not st.has_graph(str(GAZETTEER_GRAPH)):
-        n = st.bulk_replace_graph(str(GAZETTEER_GRAPH), gazetteer_graph())
-        typer.echo(f"loaded gazetteer {GAZETTEER_GRAPH}: {n} triples")
+    g = str(GAZETTEER_GRAPH)
+    had = st.has_graph(g)
+    if had and st.ask("ASK { GRAPH ?g { ?g ?p ?v } }", g=URIRef(g), p=OWL.versionInfo, v=Literal(version())):
+        return
+    n = st.bulk_replace_graph(g, gazetteer_graph())
+    typer.echo(f"{'updated' if had else 'loaded'} gazetteer {g}: {n} triples")
 
 
 @app.command()
 def ingest(
     files: Annotated[list[str], typer.Argument(help="Bài báo / article files")],
     if_empty: bool = typer.Option(False, "--if-empty", help="only when the store holds no article yet"),
+    missing: bool = typer.Option(
+        False, "--missing", help="only the files whose text is not stored yet (under its id or another)"),
     gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="load the gazetteer if missing"),
     store: str = typer.Option(None, help="store path or SPARQL URL (default BOMAY_SPARQL_URL/BOMAY_STORE)"),
 ) -> None:
@@ -139,7 +147,11 @@ def ingest(
                 typer.echo(e.message, err=True)
                 bad = True
                 continue
-            copies = [i for i in same_text(st, built.text_hash) if i != built.doc_id]
+            stored = same_text(st, built.text_hash)
+            if missing and stored:
+                typer.echo(f"{path}: đã có / already stored as {', '.join(stored)}")
+                continue
+            copies = [i for i in stored if i != built.doc_id]
             report = ingest_graph(st, built.iri, built.graph)
             typer.echo(f"{path}: {report.line()}")
             if copies and report.written:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from loaders.gazetteer import POST, PRE, Gazetteer, Unit, unit_iri
@@ -68,6 +68,23 @@ def unit_triples(gz: Gazetteer, unit: Unit, valid_until: str, valid_from: str) -
         yield s, BOMAY.validFrom, _d(valid_from)
         for o in gz.predecessors(unit):
             yield s, BOMAY.predecessor, URIRef(unit_iri(o))
+
+
+def version() -> str:
+    """What the gazetteer graph is built from (this module, its data files, the units package's version),
+    hashed: a store holding another version reloads it, so a new type change or a fix reaches it."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for f in sorted((Path(__file__).parent / "data").glob("gazetteer_*.json")):
+        h.update(f.read_bytes())
+    try:
+        h.update(package_version("vietnamadminunits").encode())
+    except PackageNotFoundError:
+        pass
+    return h.hexdigest()[:16]
 
 
 def type_changes() -> list[dict]:
@@ -170,6 +187,7 @@ def gazetteer_triples(gz: Gazetteer | None = None) -> Iterator[Triple]:
     yield g, RDF.type, PROV.Entity
     yield g, DCTERMS.source, URIRef(data["source"])
     yield g, DCTERMS.description, Literal(data["description"], lang="en")
+    yield g, OWL.versionInfo, Literal(version())
 
 
 def gazetteer_graph(gz: Gazetteer | None = None) -> Graph:

@@ -40,6 +40,31 @@ def test_ingest_if_empty_does_nothing_on_a_filled_store(ingested):
     assert "nothing ingested" in done.stdout
 
 
+def test_ingest_missing_adds_only_the_new_examples_and_updates_an_old_gazetteer(tmp_path):
+    """What `make serve` runs: a store holding the first seed gets the second, the first is left alone;
+    a gazetteer built from other data (another version) is loaded again, an up-to-date one is not."""
+    store = tmp_path / "store"
+    first = bomay(store, "ingest", SEEDS[0])
+    assert first.returncode == 0 and "loaded gazetteer" in first.stdout, first.stderr
+    both = bomay(store, "ingest", "--missing", *SEEDS)
+    assert both.returncode == 0, both.stderr
+    assert f"{SEEDS[0]}: đã có / already stored as" in both.stdout
+    assert f"{SEEDS[1]}: ingested" in both.stdout
+    assert "gazetteer" not in both.stdout  # the same version: not reloaded
+    again = bomay(store, "ingest", "--missing", *SEEDS)
+    assert "ingested" not in again.stdout and again.stdout.count("already stored") == 2
+    from graph.embedded import EmbeddedStore
+
+    st = EmbeddedStore(store)  # as a store written by an older build: its gazetteer carries another version
+    gaz, version = "<https://w3id.org/bomay/graph/gazetteer>", "<http://www.w3.org/2002/07/owl#versionInfo>"
+    st.update(f"DELETE {{ GRAPH {gaz} {{ ?g {version} ?v }} }} "
+              f'INSERT {{ GRAPH {gaz} {{ ?g {version} "old" }} }} '
+              f"WHERE {{ GRAPH {gaz} {{ ?g {version} ?v }} }}")
+    st.close()
+    updated = bomay(store, "ingest", "--missing", *SEEDS)
+    assert updated.returncode == 0 and "updated gazetteer" in updated.stdout, updated.stderr
+
+
 def test_ingest_reports_bad_files_and_still_ingests_the_others(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
