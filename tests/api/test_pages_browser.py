@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,7 +100,7 @@ def test_redoc_renders_offline(server: Server, tmp_path: Path) -> None:
 
 def test_sparql_editor_runs_a_competency_question_offline(server: Server, tmp_path: Path) -> None:
     """YASGUI from the app's own files: highlighted CQ tabs, prefix completion from this service, a
-    query run against this endpoint, results as a table with prefixed links, and a CSV download."""
+    query run against this endpoint, results as a table with prefixed links, and CSV and JSON downloads."""
     from playwright.sync_api import expect
 
     from api.editor import installed
@@ -132,6 +133,13 @@ def test_sparql_editor_runs_a_competency_question_offline(server: Server, tmp_pa
         table = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
         assert table[0][:2] == ["model", "modelLabel"] and len(table) == rows.count() + 1
         assert any(r[1].startswith("Hợp nhất") for r in table[1:])
+        # the raw answer as JSON, from the response view
+        active.locator(".yasr_btnGroup .select_response").click()
+        with page.expect_download() as raw:
+            active.locator(".yasr_downloadIcon").click()
+        answer = json.loads(Path(raw.value.path()).read_text(encoding="utf-8"))
+        assert answer["head"]["vars"][:2] == ["model", "modelLabel"]
+        assert len(answer["results"]["bindings"]) == len(table) - 1
         # PREFIX completion offers this service's own prefixes
         page.locator(".tabsList .tab", has_text="Query").click()
         editor = page.locator(".tabPanel.active .CodeMirror")
