@@ -246,3 +246,30 @@ def test_a_unit_reads_with_the_type_it_had_at_the_facts_date(http: httpx.Client)
         after = [i for i in items if (i.get("when") or "") >= "2023-04-10"]
         assert {i["place_label"] for i in after} <= {"thị xã Thuận Thành"}, path
     assert http.get("/api/places/2023/262").json()["label"] == "thị xã Thuận Thành"
+
+
+def test_a_national_document_cited_by_both_seeds_is_one_resource(http: httpx.Client) -> None:
+    """Both seed articles cite Resolution 18-NQ/TW (each in its own words): the store holds one resource
+    for it, which both article graphs describe."""
+    found = http.get("/api/documents", params={"type": "legal", "q": "18-NQ/TW"}).json()["items"]
+    assert [d["number"] for d in found] == ["18-NQ/TW"], found
+    iri = found[0]["document"]
+
+    def values(query: str, var: str) -> list[str]:
+        answer = http.post("/sparql", data={"query": query},
+                           headers={"Accept": "application/sparql-results+json"})
+        return sorted(r[var]["value"] for r in answer.json()["results"]["bindings"])
+
+    number = "<https://w3id.org/bomay/ontology#documentNumber>"
+    assert values(f'SELECT DISTINCT ?d WHERE {{ ?d {number} "18-NQ/TW" }}', "d") == [iri]
+    graphs = values(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}", "g")
+    assert [g.rsplit("/", 1)[-1] for g in graphs if "/article/" in g] == [
+        "000_3db7e80d1100efe9", "002_2638025429762e0c"]
+
+
+def test_a_documents_facts_read_units_as_they_were(http: httpx.Client) -> None:
+    """The facts of the Bắc Ninh seed dated 2022 name Thuận Thành as the huyện it then was."""
+    facts = http.get("/api/documents/article/000_3db7e80d1100efe9").json()["facts"]
+    thuan_thanh = [f for f in facts if f.get("place") == "https://w3id.org/bomay/id/unit/2023/262"]
+    dated_2022 = [f for f in thuan_thanh if (f.get("when") or "").startswith("2022")]
+    assert dated_2022 and {f["place_label"] for f in dated_2022} == {"huyện Thuận Thành"}
