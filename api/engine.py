@@ -117,6 +117,10 @@ def _settle(fut: asyncio.Future[bool], value: bool) -> None:
 
 # Loading a replica is not a query: it gets its own, generous limit.
 READY_TIMEOUT = 900.0
+# How long a client whose query hit the time limit or crashed its worker keeps to the shared workers, and
+# how long one whose job was answered in time may use the kept one (see WorkerPool.trusted).
+SUSPECT_SECONDS = 60.0
+TRUST_SECONDS = 300.0
 
 
 class _Worker:
@@ -222,11 +226,18 @@ class WorkerPool:
         self._default_count = 0
         self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
         self._background: set[asyncio.Future[None]] = set()  # replica syncs and respawns under way
+        # Fair share: one worker is kept for the clients known to behave: a job of theirs answered within
+        # the time limit in the last TRUST_SECONDS. Everyone else (new clients, and suspects: a job that
+        # ran into the time limit or killed its worker in the last SUSPECT_SECONDS) shares size - 1.
+        self._suspects: dict[str, float] = {}
+        self._trusted: dict[str, float] = {}
+        self._shared_slots: asyncio.Semaphore | None = None
 
     async def start(self) -> None:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
         self._idle = asyncio.Queue()
         self._lock = _RWLock()
+        self._shared_slots = asyncio.Semaphore(max(1, self._size - 1))
         workers, (self._counts, self._default_count) = await asyncio.gather(
             asyncio.to_thread(self._spawn_many, self._size), asyncio.to_thread(self._count_graphs)
         )
@@ -360,9 +371,42 @@ class WorkerPool:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    def suspect(self, client: str | None) -> bool:
+        """Whether `client`'s recent queries ran into the time limit or crashed their worker."""
+        return client is not None and self._suspects.get(client, 0.0) > time.monotonic()
+
+    def trusted(self, client: str | None) -> bool:
+        """Whether `client` may use the kept worker: answered in time lately, and not a suspect."""
+        fresh = client is not None and self._trusted.get(client, 0.0) > time.monotonic()
+        return fresh and not self.suspect(client)
+
+    def _note(self, client: str | None, behaved: bool) -> None:
+        if client is None:
+            return
+        now = time.monotonic()
+        for book in (self._suspects, self._trusted):
+            if len(book) > 10_000:  # many clients: forget those whose entry ran out
+                for c in [c for c, t in book.items() if t <= now]:
+                    del book[c]
+        if behaved:
+            self._trusted[client] = now + TRUST_SECONDS
+        else:
+            self._trusted.pop(client, None)
+            self._suspects[client] = now + SUSPECT_SECONDS
+
     async def run(self, job: dict) -> Any:
-        """Run one job on an idle worker under the read lock; map worker answers to exceptions."""
+        """Run one job on an idle worker under the read lock; map worker answers to exceptions. `client`
+        (the job's key, e.g. the remote address) decides its share: see `trusted`."""
         assert self._idle is not None and self._lock is not None, "pool not started"
+        assert self._shared_slots is not None
+        client = job.get("client")
+        if client is not None and not self.trusted(client):
+            async with self._shared_slots:
+                return await self._run(job, client)
+        return await self._run(job, client)
+
+    async def _run(self, job: dict, client: str | None) -> Any:
+        job = {k: v for k, v in job.items() if k != "client"}
         if job.get("query") and "named" not in job:  # the server's own queries: routed as /sparql's are
             job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
         data = pickle.dumps({"limit": self.limit, "max_bytes": self.max_bytes, **job},
@@ -385,6 +429,7 @@ class WorkerPool:
                     self._idle.put_nowait(w)
                 else:
                     self._respawn_in_background(w)
+        self._note(client, behaved=answer is not None and alive)
         if answer is None:
             raise QueryTimeout(self.timeout)
         status, payload = answer

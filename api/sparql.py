@@ -61,8 +61,9 @@ RESULT_CONTENT = {m: {} for m, _ in conneg.RESULT_FORMATS.values()} | {
 async def run_engine(request: Request, job: dict) -> Any:
     """Run a job on the app's engine, turning engine failures into clean HTTP errors."""
     engine = request.app.state.engine
+    client = request.client.host if request.client else None
     try:
-        return await engine.run(job)
+        return await engine.run({**job, "client": client})
     except QuerySyntaxError as e:
         missing = sparql_check.undeclared_prefixes(job.get("query") or "")
         if missing:  # the engine says "Prefix not found" and every character a name may hold, or less

@@ -49,6 +49,11 @@ REST = [
     ("/health", {}), ("/api/documents/article/000_3db7e80d1100efe9", {}),
     ("/api/models", {}), ("/api/models", {"kind": "merger"}),
 ]
+# Attackers: a cross product that runs until the time limit stops it, and a query nested past what the
+# engine's parser survives (refused before it reaches a worker). Each attacker comes from its own
+# loopback address (127.0.0.2, ...), as a distinct client would.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+CRASHING = "SELECT (" + "(" * 5000 + "1" + ")" * 5000 + " AS ?x) {}"
 KNOWN_SLOW: list[tuple[str, dict]] = []  # endpoints left out unless --all-endpoints (none at the moment)
 
 
@@ -160,6 +165,22 @@ async def client_loop(n: int, c: httpx.AsyncClient, token: str, texts: list[str]
             stats.transport_errors.append(f"{type(e).__name__}: {e}")
 
 
+async def attacker_loop(url: str, address: str, query: str, deadline: float, stats: Stats) -> None:
+    """One attacking client, from `address`, sending `query` back to back until the deadline."""
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(base_url=url, timeout=90, transport=transport) as c:
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                r = await c.post("/sparql", data={"query": query})
+                stats.requests += 1
+                stats.latencies.setdefault("attack", []).append(time.perf_counter() - t0)
+                by_status = stats.statuses.setdefault("attack", {})
+                by_status[r.status_code] = by_status.get(r.status_code, 0) + 1
+            except httpx.HTTPError as e:
+                stats.transport_errors.append(f"attack {type(e).__name__}: {e}")
+
+
 async def sample_memory(pid: int | None, stats: Stats, stop: asyncio.Event) -> None:
     if pid is None:
         return
@@ -233,8 +254,9 @@ def summarise(stats: Stats, seconds: float, clients: int, lost: list[str],
 
 async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int | None = None,
               max_requests: int = 100_000, ingest_share: float = 0.08, mem_limit_mb: float = 300.0,
-              all_endpoints: bool = False) -> dict:
-    """Drive `url` for `seconds` with `clients` concurrent clients; returns the summary dict."""
+              all_endpoints: bool = False, runaway: int = 0, crashing: int = 0) -> dict:
+    """Drive `url` for `seconds` with `clients` concurrent clients, and `runaway` + `crashing` attackers
+    beside them; returns the summary dict (the attackers' answers apart: 503 is what a runaway earns)."""
     from tests.api.conftest import SEEDS
 
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
@@ -248,8 +270,12 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
         deadline = time.monotonic() + seconds
         budget = [max_requests]
         rest = REST + (KNOWN_SLOW if all_endpoints else [])
-        await asyncio.gather(*(client_loop(i, c, token, texts, deadline, stats, budget, run_id, ingest_share,
-                                           rest) for i in range(clients)))
+        attacks = Stats()
+        queries = [RUNAWAY] * runaway + [CRASHING] * crashing
+        await asyncio.gather(
+            *(client_loop(i, c, token, texts, deadline, stats, budget, run_id, ingest_share, rest)
+              for i in range(clients)),
+            *(attacker_loop(url, f"127.0.0.{2 + i}", q, deadline, attacks) for i, q in enumerate(queries)))
         elapsed = time.monotonic() - started
         stop.set()
         await sampler
@@ -257,6 +283,10 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
         lost = await verify(c, stats)
     summary = summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
     summary["memory"]["at_end"] = breakdown
+    answered = sorted(attacks.statuses.get("attack", {}).items())
+    summary["attackers"] = {"runaway": runaway, "crashing": crashing, "requests": attacks.requests,
+                            "statuses": {str(k): v for k, v in answered},
+                            "transport_errors": len(attacks.transport_errors)}
     return summary
 
 
@@ -272,13 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pid", type=int, help="its process id, for memory sampling (with --url)")
     ap.add_argument("--json", help="also write the summary to this file")
     ap.add_argument("--all-endpoints", action="store_true", help="include KNOWN_SLOW endpoints (/api/models)")
+    ap.add_argument("--runaway", type=int, default=0, help="extra clients sending runaway queries")
+    ap.add_argument("--crashing", type=int, default=0, help="extra clients sending parser-crashing queries")
+    ap.add_argument("--query-timeout", default="30", help="the server's BOMAY_QUERY_TIMEOUT (own server)")
     args = ap.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         ap.error("loopback only")
     if args.url:
         summary = asyncio.run(run(args.url, args.token or "", args.seconds, args.clients, args.pid,
                                   args.max_requests, args.ingest_share, args.memory_limit_mb,
-                                  args.all_endpoints))
+                                  args.all_endpoints, args.runaway, args.crashing))
     else:
         from tests.api.conftest import TOKEN, seed_store, start_server, stop_server
 
@@ -286,13 +319,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print("seeding a store…", file=sys.stderr)
             seed_store(tmp / "store")
-            srv = start_server(tmp / "store", tmp / "server.log", BOMAY_TOKEN=TOKEN, BOMAY_QUERY_TIMEOUT="30")
+            srv = start_server(tmp / "store", tmp / "server.log", BOMAY_TOKEN=TOKEN,
+                               BOMAY_QUERY_TIMEOUT=args.query_timeout)
             try:
                 print(f"server {srv.url} (pid {srv.proc.pid}); {args.clients} clients for "
                       f"{args.seconds:g} s…", file=sys.stderr)
                 summary = asyncio.run(run(srv.url, TOKEN, args.seconds, args.clients, srv.proc.pid,
                                           args.max_requests, args.ingest_share, args.memory_limit_mb,
-                                          args.all_endpoints))
+                                          args.all_endpoints, args.runaway, args.crashing))
             finally:
                 stop_server(srv)
         finally:
