@@ -109,6 +109,21 @@ class _RWLock:
                 self._cond.notify_all()
 
 
+LOW_NICE = 15  # the CPU priority of a job from a client the pool does not trust yet (see WorkerPool.run)
+
+
+def _nice(w: Any, value: int) -> bool:
+    """Set worker `w`'s CPU priority; False when the system refuses (raising it back needs CAP_SYS_NICE)."""
+    pid = getattr(w, "pid", None) or getattr(getattr(w, "proc", None), "pid", None)
+    if pid is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, value)
+    except (PermissionError, ProcessLookupError):
+        return False
+    return True
+
+
 def _settle(fut: asyncio.Future[bool], value: bool) -> None:
     """Resolve `fut` once: the first of "answer readable" and "time limit passed" wins."""
     if not fut.done():
@@ -402,10 +417,13 @@ class WorkerPool:
         client = job.get("client")
         if client is not None and not self.trusted(client):
             async with self._shared_slots:
-                return await self._run(job, client)
+                return await self._run(job, client, low=True)
         return await self._run(job, client)
 
-    async def _run(self, job: dict, client: str | None) -> Any:
+    async def _run(self, job: dict, client: str | None, low: bool = False) -> Any:
+        """`low`: the job runs at a lower CPU priority (LOW_NICE), so that a suspect's runaway query leaves
+        the cores to everyone else's; the worker gets its priority back after, or is replaced by a fresh
+        fork where raising it back needs a privilege this process lacks."""
         job = {k: v for k, v in job.items() if k != "client"}
         if job.get("query") and "named" not in job:  # the server's own queries: routed as /sparql's are
             job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
@@ -413,6 +431,8 @@ class WorkerPool:
                             protocol=pickle.HIGHEST_PROTOCOL)
         async with self._lock.read():
             w = await self._idle.get()
+            if low:
+                _nice(w, LOW_NICE)
             exchange = asyncio.ensure_future(self._exchange(w, data))
             alive = True
             try:
@@ -425,7 +445,7 @@ class WorkerPool:
                     alive = exchange.result()[1]
                 raise
             finally:
-                if alive:
+                if alive and (not low or _nice(w, 0)):
                     self._idle.put_nowait(w)
                 else:
                     self._respawn_in_background(w)
