@@ -1,4 +1,4 @@
-"""A size limit on request heads for uvicorn's httptools protocol (issue 16, item 6).
+"""A size limit on request heads for uvicorn's httptools protocol.
 
 uvicorn's only head limit is `h11_max_incomplete_event_size`, and it applies to the h11 protocol alone
 (uvicorn's settings docs: "Only available for h11 HTTP protocol implementation"; h11 defaults to 16 KiB).

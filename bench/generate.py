@@ -158,7 +158,7 @@ class Generator:
             w.add(c, iri(SKOS + "prefLabel"), lit(vi, "vi"))
             w.add(c, iri(SKOS + "prefLabel"), lit(en, "en"))
 
-    def unit(self, u: Unit) -> None:
+    def unit(self, u: Unit, province: Unit) -> None:
         w, s = self.w, iri(unit_iri(u))
         cls, ut = UNIT_CLASSES.get((u.level, u.type_word), ("AdministrativeUnit", u.level))
         w.add(s, RDF_TYPE, b(cls))
@@ -169,6 +169,7 @@ class Generator:
         w.add(s, b("searchKey"), lit(u.search_key))
         if u.parent:
             w.add(s, b("partOf"), iri(rid(f"unit/{ERA}/{u.parent}")))
+        w.add(s, b("province"), iri(unit_iri(province)))  # as loaders/gazetteer_rdf.py states it
         self.unit_counts[u.level] += 1
 
     def agencies(self, u: Unit) -> None:
@@ -195,12 +196,12 @@ class Generator:
         self.vocabularies()
         self.w.use(str(GRAPH["gazetteer"]))
         for p in ps:
-            self.unit(p.unit)
+            self.unit(p.unit, p.unit)
             for d in p.districts:
-                self.unit(d)
+                self.unit(d, p.unit)
                 if p.unit.code in with_communes:
                     for c in p.communes[d.code]:
-                        self.unit(c)
+                        self.unit(c, p.unit)
         if self.p.agency_levels:
             self.w.use(str(GRAPH["agencies"]))
             for p in ps:

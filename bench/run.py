@@ -171,7 +171,7 @@ def _read(path: Path) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Benchmarks side by side (issue 6)")
+    ap = argparse.ArgumentParser(description="Benchmarks side by side")
     ap.add_argument("--size", default="S", choices=sorted(SETTINGS))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--engines", default=",".join(ENGINES))

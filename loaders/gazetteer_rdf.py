@@ -1,4 +1,4 @@
-"""The gazetteer as RDF: the named graph https://w3id.org/bomay/graph/gazetteer (issue 8).
+"""The gazetteer as RDF: the named graph https://w3id.org/bomay/graph/gazetteer.
 
 Units of both eras with codes, types, part-of links and validity in time; succession from each
 pre-reform unit to the post-reform units that took over its territory; and the reform itself as
@@ -60,6 +60,9 @@ def unit_triples(gz: Gazetteer, unit: Unit, valid_until: str, valid_from: str) -
     yield s, BOMAY.searchKey, Literal(fold(unit.label))
     if unit.parent:
         yield s, BOMAY.partOf, URIRef(unit_iri(gz.get(unit.parent, unit.era)))
+    # the province stated once per unit, so that a query asks one pattern instead of climbing partOf
+    province = gz.get(unit.province, unit.era) if unit.province != unit.code else unit
+    yield s, BOMAY.province, URIRef(unit_iri(province))
     if unit.era == PRE:
         yield s, BOMAY.validUntil, _d(valid_until)
         for n in gz.successors(unit):

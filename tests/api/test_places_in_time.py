@@ -1,4 +1,4 @@
-"""Places in time (issue 8) over HTTP: where a 2022 district is today, and what was piloted on a new
+"""Places in time over HTTP: where a 2022 district is today, and what was piloted on a new
 province's territory before the reform of 1 July 2025."""
 
 from __future__ import annotations

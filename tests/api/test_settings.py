@@ -1,4 +1,4 @@
-"""Bad BOMAY_* settings stop the server at start with one line and a non-zero exit (issue 19), instead of
+"""Bad BOMAY_* settings stop the server at start with one line and a non-zero exit, instead of
 being replaced by their defaults without a word."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every JSON answer carries Vietnamese as UTF-8 text, never as `\\uXXXX` escapes (issue 19): people read
+"""Every JSON answer carries Vietnamese as UTF-8 text, never as `\\uXXXX` escapes: people read
 these bodies in a browser tab or a terminal, where escapes are unreadable."""
 
 from __future__ import annotations

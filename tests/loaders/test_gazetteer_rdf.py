@@ -1,4 +1,4 @@
-"""The gazetteer graph: units per era, succession, reform events, and the issue-8 named queries."""
+"""The gazetteer graph: units per era, succession, reform events, and the places-in-time named queries."""
 
 import io
 from pathlib import Path
@@ -140,3 +140,28 @@ def test_cli_writes_ntriples(tmp_path, capsys):
     first = out.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith(f"<{U}2023/01> ") and first.endswith(" .")
     assert main([]) == 2
+
+
+def test_every_unit_names_the_province_its_part_of_chain_reaches(store):
+    """bomay:province is what queries read instead of climbing partOf, so it must say what the climb says:
+    one province per unit, of the unit's own era, the unit itself at province level."""
+    rows = store.query(f"""
+        PREFIX bomay: <{B}>
+        SELECT ?u (COUNT(DISTINCT ?p) AS ?n) (SAMPLE(?p) AS ?stated) (SAMPLE(?climbed) AS ?top) WHERE {{
+          GRAPH <{GAZETTEER_GRAPH}> {{
+            ?u a bomay:AdministrativeUnit .
+            OPTIONAL {{ ?u bomay:province ?p }}
+            OPTIONAL {{ ?u bomay:partOf* ?climbed . FILTER NOT EXISTS {{ ?climbed bomay:partOf ?up }} }}
+          }}
+        }} GROUP BY ?u""")
+    seen = 0
+    for row in rows:
+        seen += 1
+        assert row["n"].value == "1", row["u"]
+        assert row["stated"] == row["top"], row["u"]
+        assert row["stated"].value.split("/")[-2] == row["u"].value.split("/")[-2]  # the same era
+    assert seen > 10_000
+    province = ox.NamedNode(f"{B}province")
+    for unit, expected in (("2023/262", "2023/27"), ("2023/27", "2023/27")):
+        stated = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(U + unit), province, None)]
+        assert stated == [U + expected]

@@ -1,1 +1,1 @@
-"""Reliability and security tests (issue 7): bad input, faults and load, with nothing lost."""
+"""Reliability and security tests: bad input, faults and load, with nothing lost."""

@@ -15,7 +15,7 @@ RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used
     RELIABILITY_BREAK=urlcheck    pytest tests/reliability/test_request_limits.py -k urls      # must fail
     RELIABILITY_BREAK=answerbytes pytest tests/reliability/test_answer_bytes.py -k refused   # must fail
 
-`lexer` gives the one lexer back the gaps issue 16 found (no escapes in IRIs or prefixed names, `<` always
+`lexer` gives the one lexer back the gaps found by attack (no escapes in IRIs or prefixed names, `<` always
 an IRI); `netguard` lets query workers open sockets. `create_unguarded_app` is the app with the SERVICE
 guard off (always), so that the workers' own refusal of the network is tested alone.
 

@@ -1,4 +1,4 @@
-"""Issue 16, items 2, 4, 6, 8, 10: no request freezes the loop or crashes a worker, heads are bounded,
+"""No request freezes the loop or crashes a worker, heads are bounded,
 bad input is a 4xx with a message, and `q=0` means no.
 
 RELIABILITY_BREAK=depth (no nesting limit), headlimit (no head limit) and urlcheck (no URL check) remove

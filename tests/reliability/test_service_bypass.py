@@ -1,4 +1,4 @@
-"""Issue 16, item 1: no SERVICE call leaves the server, however the query is written.
+"""No SERVICE call leaves the server, however the query is written.
 
 The guard reads queries through the project's one lexer (graph/lexer.py) as Oxigraph does: `#` inside an
 escaped IRI or after `\\` in a prefixed name is not a comment, `<` after an operand inside an expression
