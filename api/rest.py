@@ -586,7 +586,9 @@ async def get_model(
 ) -> Response:
     """CQ2: a model and the places it is applied in, one page at a time, each with its latest status."""
     iri = resource_iri("model/", id)
-    info, events, count = await run_jobs(request, model_jobs(iri, page, per_page))
+    # the review states are asked beside the model's queries, not after them: a detail waits for one round
+    (info, events, count), states = await asyncio.gather(
+        run_jobs(request, model_jobs(iri, page, per_page)), review_states(request))
     if not info:
         raise ApiError(404, "not_found", "Không có mô hình này. / No such model.")
     total = int(count[0].get("places", 0)) if count else 0
@@ -612,7 +614,7 @@ async def get_model(
         "result": {"iri": first["result"], "label": first.get("resultLabel")}
         if first.get("result")
         else None,
-        "places": await reviewed(request, sorted(timelines(events, "place"), key=lambda g: g["place"])),
+        "places": reviewed(sorted(timelines(events, "place"), key=lambda g: g["place"]), states),
         "places_total": total,
         "page": page,
         "per_page": per_page,
@@ -620,9 +622,8 @@ async def get_model(
     return await detail(request, iri, body, page_headers(request, page, per_page, total))
 
 
-async def reviewed(request: Request, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def reviewed(groups: list[dict[str, Any]], states: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Each timeline event marked extracted / confirmed / corrected / added, and by whom (api.reviews)."""
-    states = await review_states(request)
     for g in groups:
         for e in g["timeline"]:
             mark(e, states)
