@@ -58,7 +58,9 @@ def _run(store: ox.Store, name: str, **bind: str) -> list[dict]:
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in res]
 
 
-def test_named_queries_parse():
+def test_the_places_in_time_queries_are_standard_sparql_another_engine_accepts():
+    """They are published for any SPARQL 1.1 server: rdflib's parser (not Oxigraph's) must take them
+    (their answers are checked below, on pyoxigraph)."""
     for name in ("pilots_on_territory.rq", "place_lineage.rq"):
         prepareQuery((QUERIES / name).read_text(encoding="utf-8"))
 
