@@ -61,8 +61,7 @@ def unit_triples(gz: Gazetteer, unit: Unit, valid_until: str, valid_from: str) -
     if unit.parent:
         yield s, BOMAY.partOf, URIRef(unit_iri(gz.get(unit.parent, unit.era)))
     # the province stated once per unit, so that a query asks one pattern instead of climbing partOf
-    province = gz.get(unit.province, unit.era) if unit.province != unit.code else unit
-    yield s, BOMAY.province, URIRef(unit_iri(province))
+    yield s, BOMAY.province, URIRef(unit_iri(gz.get(unit.province, unit.era)))  # a province's is its own code
     if unit.era == PRE:
         yield s, BOMAY.validUntil, _d(valid_until)
         for n in gz.successors(unit):
