@@ -4,11 +4,10 @@
 loads an in-memory replica of the embedded store from an N-Quads snapshot (whose default graph is
 already the stored union, graph/embedded.py). A fork shares the zygote's loaded replica page by page,
 so N workers hold about one replica of memory and a worker killed at the time limit is replaced in
-milliseconds, not by reloading. Writes go through `writing(graph, ...)`, which waits for running
-queries to finish, lets the write happen on the one on-disk store, then sends the changed named graphs
-to the zygote and every worker before queries resume, so that every answer reflects every acknowledged
-write. `write(graphs, fn, ...)` does the same but hands the write's result back as soon as the store
-holds it, the replicas being brought up to date afterwards, still before queries resume.
+milliseconds, not by reloading. Writes (`write(graphs, fn, ...)`, `writing(graph, ...)`) go one at a
+time to the one on-disk store and never wait for queries: each is numbered and logged with the graphs it
+changed, the zygote receives it before it is acknowledged, idle workers right after, and a busy worker
+before its next job, so every answer reflects every write acknowledged before its query started.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -58,55 +57,6 @@ class AnswerTooLarge(Exception):
 
 class JobRefused(Exception):
     """The worker could not make an export: args are (reason, message), see api.worker.Refused."""
-
-
-class _RWLock:
-    """Many readers or one writer; a waiting writer stops new readers from starting."""
-
-    def __init__(self) -> None:
-        self._cond = asyncio.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[None]:
-        async with self._cond:
-            await self._cond.wait_for(lambda: not self._writer and not self._writers_waiting)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            async with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    def share(self) -> Callable[[], Awaitable[None]]:
-        """Join the readers at once, without waiting, for work that outlives the caller's own read hold
-        (the caller holds one now, so no writer is active); returns the release to await when done."""
-        assert self._readers > 0, "share() needs a read hold"
-        self._readers += 1
-
-        async def release() -> None:
-            async with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-        return release
-
-    @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[None]:
-        async with self._cond:
-            self._writers_waiting += 1
-            await self._cond.wait_for(lambda: not self._writer and self._readers == 0)
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            async with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 LOW_NICE = 15  # the CPU priority of a job from a client the pool does not trust yet (see WorkerPool.run)
@@ -150,6 +100,7 @@ class _Worker:
         )
         self.proc.start()
         child.close()
+        self.version = 0  # the last write (WorkerPool._version) this replica holds
 
     def wait_ready(self) -> None:
         """Block until the replica is loaded; raise EngineError if it could not be."""
@@ -176,9 +127,11 @@ class _Forked:
     """A query worker forked by the zygote: our end of its socket, and its pid (the zygote's child,
     reaped by the kernel). `proc` is itself, so a forked worker is stopped like a spawned one."""
 
-    def __init__(self, conn: Any, pid: int) -> None:
+    def __init__(self, conn: Any, pid: int, version: int, epoch: int) -> None:
         self.conn, self.pid = conn, pid
         self.proc = self
+        self.version = version  # the last write its replica holds (the zygote's when forked)
+        self.epoch = epoch  # the zygote it was forked from (WorkerPool._epoch)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -210,7 +163,14 @@ class _Forked:
 
 class WorkerPool:
     """A fixed number of query processes forked from one zygote holding an in-memory replica of one
-    embedded store."""
+    embedded store.
+
+    Writes are numbered. Each one is kept in a log (the graphs it changed, with their new content) until
+    every replica holds it; a replica records the last write it applied. A write never waits for queries:
+    it changes the on-disk store, brings the zygote up to date, and is acknowledged; idle workers are
+    brought up to date right after, and a busy one (a runaway query included) before its next job. So a
+    runaway read holds neither writers nor other readers, and every answer still reflects every write
+    acknowledged before its query started."""
 
     def __init__(self, store: Any, size: int, timeout: float, limit: int, deny_network: bool = True,
                  max_bytes: int | None = None) -> None:
@@ -226,16 +186,19 @@ class WorkerPool:
         self._ctx = mp.get_context("spawn")
         self._size = size
         self.deny_network = deny_network
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.Queue[_Forked] | None = None
         self._all: list[_Forked] = []
         self._zygote: _Worker | None = None
+        self._epoch = 0  # bumped when a fresh zygote replaces the old one: older forks are retired
+        self._version = 0  # the last acknowledged write
+        self._log: list[tuple[int, tuple[tuple[str, bytes], ...]]] = []  # writes some replica lacks
+        self._floors: list[int] = []  # fresh zygotes loading from snapshots of these versions
         self._replaced = 0  # triples replaced or dropped in the replicas since the zygote loaded
-        self._pending: set[str] | None = None  # graphs written while a fresh zygote loads
         self._refreshing: asyncio.Future[None] | None = None
         self._fork_lock = threading.Lock()  # the zygote's pipe: one fork or sync at a time
-        self._lock: _RWLock | None = None
-        self._guard = threading.Lock()
-        # Triple count per non-empty named graph: counted once at start, then kept current by _sync with
+        self._writer: asyncio.Lock | None = None  # one write at a time (queries never take it)
+        self._guard = threading.Lock()  # _all and _log
+        # Triple count per non-empty named graph: counted once at start, then kept current by _take with
         # the graphs each write touched (replaced as a whole, never mutated, so readers need no lock).
         self._counts: dict[str, int] = {}
         self._default_count = 0
@@ -251,7 +214,7 @@ class WorkerPool:
     async def start(self) -> None:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
         self._idle = asyncio.Queue()
-        self._lock = _RWLock()
+        self._writer = asyncio.Lock()
         self._shared_slots = asyncio.Semaphore(max(1, self._size - 1))
         workers, (self._counts, self._default_count) = await asyncio.gather(
             asyncio.to_thread(self._spawn_many, self._size), asyncio.to_thread(self._count_graphs)
@@ -267,21 +230,22 @@ class WorkerPool:
         return {str(r["g"]): int(r["n"]) for r in rows}, int(default[0]["n"]) if default else 0
 
     def default_count(self) -> int:
-        """Triples in the default graph, each once, as of the last completed write (the replicas report
-        it after each sync: no scan)."""
+        """Triples in the default graph, each once, as of the last acknowledged write (the zygote reports
+        it after each sync, before the write is acknowledged: no scan)."""
         return self._default_count
 
     def graph_counts(self) -> dict[str, int]:
         """Triple count per non-empty named graph, ordered by IRI, as of the last completed write (no scan:
-        see _sync)."""
+        see _take)."""
         counts, cached = self._counts, self._counts_sorted
         if cached is None or cached[0] is not counts:
             cached = self._counts_sorted = (counts, dict(sorted(counts.items())))
         return dict(cached[1])
 
+    # -- processes -------------------------------------------------------------------------------------
     def _spawn_many(self, n: int) -> list[_Forked]:
         """Fork `n` workers from the zygote, first starting it from a fresh snapshot of the store when
-        there is none (callers hold off writes, so the snapshot and the syncs never cross)."""
+        there is none (taken under the writer lock, or before writes start, so its version is exact)."""
         with self._fork_lock:
             zygote = self._zygote
             if zygote is None or not zygote.proc.is_alive():
@@ -292,14 +256,31 @@ class WorkerPool:
         return workers
 
     def _start_zygote(self) -> _Worker:
+        """A zygote loaded from a snapshot of the store, brought up to the last write (caller holds
+        _fork_lock)."""
         if self._zygote is not None:
             self._zygote.stop(kill=True)
             self._zygote = None
-        snapshot = self._snapshot()
+        with self._guard:
+            version = self._version
+            self._floors.append(version)
         try:
-            return self._load_zygote(snapshot)
+            snapshot = self._snapshot()
+            try:
+                zygote = self._load_zygote(snapshot)
+            finally:
+                Path(snapshot).unlink(missing_ok=True)
+            # The snapshot holds at least every write up to `version` (the store may hold later ones too:
+            # the log's entries replace whole graphs, so applying them again is harmless).
+            zygote.version = version
+            failed = self._catch_up([zygote])
         finally:
-            Path(snapshot).unlink(missing_ok=True)
+            with self._guard:
+                self._floors.remove(version)
+        if failed:
+            zygote.stop(kill=True)
+            raise EngineError("sync failed")
+        return zygote
 
     def _fork(self, zygote: _Worker) -> _Forked:
         """One worker, forked now (milliseconds: it shares the zygote's loaded replica)."""
@@ -315,18 +296,131 @@ class WorkerPool:
         if status != "forked":
             ours.close()
             raise EngineError(str(pid))
-        return _Forked(Connection(ours.detach()), pid)
+        return _Forked(Connection(ours.detach()), pid, zygote.version, self._epoch)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> _Forked:
         return self._spawn_many(1)[0]
 
-    def _retire(self, w: _Worker) -> None:
+    def _retire(self, w: _Forked) -> None:
         with self._guard:
             if w in self._all:
                 self._all.remove(w)
         w.stop(kill=True)
 
-    async def _exchange(self, w: _Worker, job: bytes) -> tuple[tuple[str, Any] | None, bool]:
+    # -- the write log ---------------------------------------------------------------------------------
+    def _after(self, version: int) -> tuple[int, list[tuple[str, bytes]]]:
+        """The last write, and the graphs written after `version` with their latest content, in the order
+        of their last write (each sync replaces a whole graph, so only the latest content matters)."""
+        latest: dict[str, bytes] = {}
+        with self._guard:
+            target = self._version
+            for v, updates in self._log:
+                if v > version:
+                    for iri, data in updates:
+                        latest.pop(iri, None)
+                        latest[iri] = data
+        return target, list(latest.items())
+
+    def _trim(self) -> None:
+        """Forget the writes every replica holds (and a loading zygote's snapshot has)."""
+        with self._guard:
+            held = [w.version for w in self._all]
+            if self._zygote is not None:
+                held.append(self._zygote.version)
+            held.extend(self._floors)
+            low = min(held, default=self._version)
+            self._log = [e for e in self._log if e[0] > low]
+
+    def _catch_up(self, replicas: list[Any]) -> list[Any]:
+        """Bring each replica (none of them answering a query) to the last write, all at the same time
+        (one core each); return those that failed. Blocking: run in a thread."""
+        sent, failed = [], []
+        for w in replicas:
+            target, updates = self._after(w.version)
+            try:
+                for iri, data in updates:
+                    w.conn.send({"kind": "sync", "graph": iri, "data": data})
+                sent.append((w, target, len(updates)))
+            except (EOFError, OSError):
+                failed.append(w)
+        for w, target, n in sent:
+            try:
+                size = None
+                for _ in range(n):  # one reply per update, in order: ("ok", default graph size)
+                    if not w.conn.poll(READY_TIMEOUT):
+                        raise EngineError("sync failed")
+                    status, size = w.conn.recv()
+                    if status != "ok":
+                        raise EngineError("sync failed")
+                w.version = max(w.version, target)
+                if size is not None and w is self._zygote:
+                    self._default_count = size
+            except (EngineError, EOFError, OSError):
+                failed.append(w)
+        return failed
+
+    def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
+        """The store's content of `graphs` as N-Triples, noting their new triple counts (only theirs)."""
+        updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
+        if updates:
+            counts = dict(self._counts)
+            for iri, data in updates:  # N-Triples: one line per triple (newlines in literals are escaped)
+                self._replaced += counts.get(iri, 0)
+                if n := data.count(b"\n"):
+                    counts[iri] = n
+                else:
+                    counts.pop(iri, None)
+            self._counts = counts
+        return updates
+
+    def _record(self, updates: list[tuple[str, bytes]]) -> None:
+        """Number a write's updates and log them: from here on every new job sees them."""
+        if not updates:
+            return
+        with self._guard:
+            self._version += 1
+            self._log.append((self._version, tuple(updates)))
+
+    def _sync_zygote(self) -> None:
+        """Bring the zygote (what every later fork starts from) to the last write; a zygote that fails is
+        dropped, and the next fork starts one from the store."""
+        with self._fork_lock:
+            zygote = self._zygote
+            if zygote is not None and self._catch_up([zygote]):
+                zygote.stop(kill=True)
+                self._zygote = None
+
+    async def _sync_idle(self) -> None:
+        """Bring the idle workers up to date now, so the next queries do not wait for it; a worker that
+        fails is replaced."""
+        assert self._idle is not None
+        idle = []
+        while not self._idle.empty():
+            idle.append(self._idle.get_nowait())
+        stale = [w for w in idle if w.version < self._version]
+        failed: list[Any] = []
+        try:
+            if stale:  # shielded: the workers go back only once the thread is done with them
+                failed = await asyncio.shield(asyncio.to_thread(self._catch_up, stale))
+        finally:
+            for w in idle:
+                if w in failed:
+                    self._respawn_in_background(w)
+                else:
+                    self._idle.put_nowait(w)
+        self._trim()
+
+    def _after_write(self) -> None:
+        """What follows every write, in the background: idle workers synced, the log trimmed, and a
+        refresh when the replicas hold too much that writes removed."""
+        self.generation += 1
+        task = asyncio.ensure_future(self._sync_idle())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        self._maybe_refresh()
+
+    # -- queries ---------------------------------------------------------------------------------------
+    async def _exchange(self, w: _Forked, job: bytes) -> tuple[tuple[str, Any] | None, bool]:
         """One round trip on the event loop: send the pickled job, wait until the pipe is readable
         (or the time limit passes), read the answer. No thread hop for the common small answer; a
         large one (announced as ("big", size)) is read in a thread. On timeout (answer None) or a dead
@@ -357,34 +451,70 @@ class WorkerPool:
             self._kill(w)
             return ("error", "tiến trình truy vấn đã dừng bất thường / query worker died"), False
 
-    def _kill(self, w: _Worker) -> None:
+    def _kill(self, w: _Forked) -> None:
         """Stop a worker that ran past the limit or died, now (a signal: no waiting), and count it."""
         with contextlib.suppress(Exception):
             w.proc.kill()
         self.restarts += 1
 
-    def _respawn_in_background(self, dead: _Worker) -> None:
-        """Load a fresh replica in place of a killed one, then hand it to the idle queue. Called while
-        the caller holds the read lock, which the respawn shares until its replica is loaded, so no
-        write can slip between the snapshot and the new replica joining the sync list."""
-        assert self._lock is not None, "pool not started"
-        release = self._lock.share()
+    def _give_back(self, w: _Forked) -> None:
+        """A worker done with its job: back to the idle queue, or retired if a fresh zygote has replaced
+        the one it was forked from (the swap forked its successor already)."""
+        assert self._idle is not None
+        if w.epoch == self._epoch:
+            self._idle.put_nowait(w)
+        else:
+            task = asyncio.ensure_future(asyncio.to_thread(self._retire, w))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    def _respawn_in_background(self, dead: _Forked) -> None:
+        """Fork a fresh worker in place of a killed one (milliseconds), then hand it to the idle queue. It
+        starts at the zygote's version and catches up before its first job, as any worker does."""
 
         async def respawn() -> None:
-            fresh: _Worker | None = None
+            fresh: _Forked | None = None
             try:
                 await asyncio.to_thread(self._retire, dead)
-                fresh = await asyncio.to_thread(self._spawn)
+                if dead.epoch == self._epoch:
+                    fresh = await asyncio.to_thread(self._spawn)
             except Exception as e:  # noqa: BLE001 — the next job on the dead worker tries again
                 log.error("query worker not replaced: %s: %s", type(e).__name__, e)
-            finally:
-                await release()
-                assert self._idle is not None
-                self._idle.put_nowait(fresh or dead)
+                fresh = dead if dead.epoch == self._epoch else None
+            if fresh is not None:
+                self._give_back(fresh)
 
         task = asyncio.ensure_future(respawn())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _take_worker(self) -> _Forked:
+        """An idle worker holding every acknowledged write (brought up to date first if it lags)."""
+        assert self._idle is not None
+        while True:
+            w = await self._idle.get()
+            if w.epoch != self._epoch:
+                self._give_back(w)
+                continue
+            if w.version >= self._version:
+                return w
+            sync = asyncio.ensure_future(asyncio.to_thread(self._catch_up, [w]))
+            try:
+                failed = await asyncio.shield(sync)
+            except asyncio.CancelledError:  # back to the pool once the thread is done with it
+                sync.add_done_callback(lambda f, w=w: self._after_catch_up(w, f))
+                raise
+            if not failed:
+                return w
+            self._kill(w)
+            self._respawn_in_background(w)
+
+    def _after_catch_up(self, w: _Forked, sync: asyncio.Future[list[Any]]) -> None:
+        if sync.cancelled() or sync.exception() is not None or sync.result():
+            self._kill(w)
+            self._respawn_in_background(w)
+        else:
+            self._give_back(w)
 
     def suspect(self, client: str | None) -> bool:
         """Whether `client`'s recent queries ran into the time limit or crashed their worker."""
@@ -410,10 +540,9 @@ class WorkerPool:
             self._suspects[client] = now + SUSPECT_SECONDS
 
     async def run(self, job: dict) -> Any:
-        """Run one job on an idle worker under the read lock; map worker answers to exceptions. `client`
-        (the job's key, e.g. the remote address) decides its share: see `trusted`."""
-        assert self._idle is not None and self._lock is not None, "pool not started"
-        assert self._shared_slots is not None
+        """Run one job on an idle worker; map worker answers to exceptions. `client` (the job's key, e.g.
+        the remote address) decides its share: see `trusted`."""
+        assert self._idle is not None and self._shared_slots is not None, "pool not started"
         client = job.get("client")
         if client is not None and not self.trusted(client):
             async with self._shared_slots:
@@ -429,26 +558,25 @@ class WorkerPool:
             job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
         data = pickle.dumps({"limit": self.limit, "max_bytes": self.max_bytes, **job},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        async with self._lock.read():
-            w = await self._idle.get()
-            if low:
-                _nice(w, LOW_NICE)
-            exchange = asyncio.ensure_future(self._exchange(w, data))
-            alive = True
-            try:
-                answer, alive = await asyncio.shield(exchange)
-            except asyncio.CancelledError:
-                # The caller gave up mid-query: the worker goes back to the pool (and the read lock is
-                # released) only once its answer is in or it has been killed, never while still busy.
-                await asyncio.wait([exchange])
-                if not exchange.cancelled() and exchange.exception() is None:
-                    alive = exchange.result()[1]
-                raise
-            finally:
-                if alive and (not low or _nice(w, 0)):
-                    self._idle.put_nowait(w)
-                else:
-                    self._respawn_in_background(w)
+        w = await self._take_worker()
+        if low:
+            _nice(w, LOW_NICE)
+        exchange = asyncio.ensure_future(self._exchange(w, data))
+        alive = True
+        try:
+            answer, alive = await asyncio.shield(exchange)
+        except asyncio.CancelledError:
+            # The caller gave up mid-query: the worker goes back to the pool only once its answer is in
+            # or it has been killed, never while still busy.
+            await asyncio.wait([exchange])
+            if not exchange.cancelled() and exchange.exception() is None:
+                alive = exchange.result()[1]
+            raise
+        finally:
+            if alive and (not low or _nice(w, 0)):
+                self._give_back(w)
+            else:
+                self._respawn_in_background(w)
         self._note(client, behaved=answer is not None and alive)
         if answer is None:
             raise QueryTimeout(self.timeout)
@@ -465,140 +593,49 @@ class WorkerPool:
             raise AnswerTooLarge(payload)
         raise EngineError(payload)
 
-    def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
-        """The store's content of `graphs` as N-Triples, noting their new triple counts (only theirs)."""
-        updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
-        if self._pending is not None:  # a fresh zygote is loading: it gets these graphs before the swap
-            self._pending.update(graphs)
-        if updates:
-            counts = dict(self._counts)
-            for iri, data in updates:  # N-Triples: one line per triple (newlines in literals are escaped)
-                self._replaced += counts.get(iri, 0)
-                if n := data.count(b"\n"):
-                    counts[iri] = n
-                else:
-                    counts.pop(iri, None)
-            self._counts = counts
-        return updates
-
-    def _sync(self, graphs: tuple[str, ...], updates: list[tuple[str, bytes]] | None = None) -> None:
-        """Bring every replica's copy of `graphs` to the store's content (`updates` when already taken
-        by _take); replace any replica that fails.
-
-        Every replica gets the updates first and is waited for afterwards, so they apply them at the same
-        time (one core each) rather than one after another while the write lock holds queries back.
-        """
-        if updates is None:
-            updates = self._take(graphs)
-        if not updates:
-            return
-        with self._guard:
-            workers: list[Any] = list(self._all)
-        with self._fork_lock:  # the zygote too: workers forked later must hold this write
-            zygote = self._zygote
-            if zygote is not None:
-                workers.append(zygote)
-            sent, failed = [], []
-            for w in workers:
-                try:
-                    for iri, data in updates:
-                        w.conn.send({"kind": "sync", "graph": iri, "data": data})
-                    sent.append(w)
-                except (EOFError, OSError):
-                    failed.append(w)
-            for w in sent:
-                try:
-                    for _ in updates:  # one reply per update, in order: ("ok", default graph size)
-                        if not w.conn.poll(READY_TIMEOUT):
-                            raise EngineError("sync failed")
-                        status, size = w.conn.recv()
-                        if status != "ok":
-                            raise EngineError("sync failed")
-                        self._default_count = size
-                except (EngineError, EOFError, OSError):
-                    failed.append(w)
-            if zygote is not None and zygote in failed:  # the next fork starts one from the store
-                failed.remove(zygote)
-                zygote.stop(kill=True)
-                self._zygote = None
-        for w in failed:
-            self._replace(w)
-
-    def _replace(self, w: _Forked) -> None:
-        """Swap a broken idle replica for a fresh one, in place in the idle queue."""
-        assert self._idle is not None
-        fresh = self._spawn()
-        self._retire(w)
-        self.restarts += 1
-        kept = []
-        while not self._idle.empty():
-            x = self._idle.get_nowait()
-            kept.append(fresh if x is w else x)
-        for x in kept:
-            self._idle.put_nowait(x)
-
+    # -- writes ----------------------------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def writing(self, *graphs: str) -> AsyncIterator[None]:
-        """Exclusive section for a write to `graphs`; every replica receives them before reads resume."""
-        assert self._lock is not None, "pool not started"
-        async with self._lock.write():
+        """Exclusive section for a write to `graphs` (other writes wait; queries do not): on leaving it the
+        write is logged and the zygote holds it, so every later job sees it."""
+        assert self._writer is not None, "pool not started"
+
+        def settle() -> None:
+            self._record(self._take(graphs))
+            self._sync_zygote()
+
+        async with self._writer:
             try:
                 yield
             finally:
-                await asyncio.to_thread(self._sync, graphs)
-                self.generation += 1
-        self._maybe_refresh()
+                await asyncio.shield(asyncio.to_thread(settle))
+                self._after_write()
 
     async def write(self, graphs: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
-        """Run the blocking write `fn(*args)` to `graphs` in a thread under the exclusive lock, and return
-        its result as soon as the store holds it and the graph counts are updated.
+        """Run the blocking write `fn(*args)` to `graphs` in a thread, one write at a time, and return its
+        result once the store holds it, the write is logged and the zygote has it; queries go on
+        meanwhile. A cancelled caller still lets the write finish and be logged."""
+        assert self._writer is not None, "pool not started"
 
-        The replicas receive `graphs` after that, still under the lock: reads (and other writes) resume
-        only once every replica has them, so every answer still reflects every acknowledged write, but the
-        writer's client does not wait for the replicas (its next article is validated meanwhile).
-        """
-        assert self._lock is not None, "pool not started"
-        lock = self._lock
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-
-        def step() -> tuple[bool, Any, list[tuple[str, bytes]]]:
+        def step() -> T:
             try:
-                ok, value = True, fn(*args)
-            except Exception as e:  # noqa: BLE001 — handed to the caller
-                ok, value = False, e
-            return ok, value, self._take(graphs)
+                return fn(*args)
+            finally:  # a failed write may still have changed something: the replicas follow the store
+                self._record(self._take(graphs))
+                self._sync_zygote()
 
-        async def run() -> None:
-            updates = None
-            async with lock.write():
+        async def run() -> T:
+            assert self._writer is not None
+            async with self._writer:
                 try:
-                    ok, value, updates = await asyncio.to_thread(step)
-                    if done.done():
-                        pass  # the caller was cancelled
-                    elif ok:
-                        done.set_result(value)
-                    else:
-                        done.set_exception(value)
-                except BaseException as e:
-                    if done.done():
-                        pass
-                    elif isinstance(e, asyncio.CancelledError):
-                        done.cancel()
-                    else:
-                        done.set_exception(e)
-                    raise
+                    return await asyncio.to_thread(step)
                 finally:
-                    try:
-                        await asyncio.to_thread(self._sync, graphs, updates)
-                    except Exception:  # the write was acknowledged: log, keep the lock's release
-                        log.exception("replica sync after a write failed")
-                    self.generation += 1
+                    self._after_write()
 
         task = asyncio.ensure_future(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-        task.add_done_callback(lambda _: self._maybe_refresh())
-        return await asyncio.shield(done)
+        return await asyncio.shield(task)
 
     # Oxigraph's in-memory store keeps what a write removes (each replace-POST grows every replica a
     # little, for good): past this many replaced triples (at least REFRESH_MIN, else this share of the
@@ -609,7 +646,7 @@ class WorkerPool:
 
     def _maybe_refresh(self) -> None:
         budget = max(self.REFRESH_MIN, self.REFRESH_SHARE * self._default_count)
-        if self._replaced <= budget or self._refreshing is not None or self._lock is None:
+        if self._replaced <= budget or self._refreshing is not None or self._writer is None:
             return
         task = asyncio.ensure_future(self._refresh())
         self._refreshing = task
@@ -619,24 +656,30 @@ class WorkerPool:
     async def _refresh(self) -> None:
         """Load a fresh zygote beside the running one and swap every worker to it.
 
-        The snapshot is taken under a read hold (writes wait for the dump, queries go on); the load runs
-        with no hold, the graphs written meanwhile being noted; the swap, under the write lock (no query
-        running), gives the new zygote those graphs and forks the workers from it."""
-        assert self._lock is not None
-        snapshot = ""
+        The snapshot is taken under the writer lock (writes wait for the dump, queries go on), so its
+        version is exact; the load runs with no hold, the log keeping the writes made meanwhile; the swap
+        brings the fresh zygote up to date, forks the workers from it, and retires the old ones (a busy
+        one when its job is done)."""
+        assert self._writer is not None
+        snapshot, version = "", None
         try:
-            async with self._lock.read():
+            async with self._writer:
+                with self._guard:
+                    version = self._version
+                    self._floors.append(version)
                 snapshot = await asyncio.to_thread(self._snapshot)
-                self._pending, self._replaced = set(), 0
+                self._replaced = 0
             fresh = await asyncio.to_thread(self._load_zygote, snapshot)
-            async with self._lock.write():
-                pending, self._pending = self._pending or set(), None
-                await asyncio.to_thread(self._swap, fresh, tuple(sorted(pending)))
+            fresh.version = version
+            async with self._writer:
+                await asyncio.to_thread(self._swap, fresh)
             self.refreshes += 1
         except Exception as e:  # noqa: BLE001 — the running replicas stay; the next write tries again
             log.error("replica refresh failed: %s: %s", type(e).__name__, e)
-            self._pending = None
         finally:
+            with self._guard:
+                if version is not None:
+                    self._floors.remove(version)
             if snapshot:
                 Path(snapshot).unlink(missing_ok=True)
             self._refreshing = None
@@ -656,27 +699,32 @@ class WorkerPool:
             raise
         return zygote
 
-    def _swap(self, fresh: _Worker, pending: tuple[str, ...]) -> None:
-        """Under the write lock: bring `fresh` up to date, then replace the zygote and every idle worker."""
-        for iri in pending:
-            fresh.conn.send({"kind": "sync", "graph": iri, "data": self.store.graph_ntriples(iri)})
-            if not fresh.conn.poll(READY_TIMEOUT) or fresh.conn.recv()[0] != "ok":
-                fresh.stop(kill=True)
-                raise EngineError("sync failed")
+    def _swap(self, fresh: _Worker) -> None:
+        """Under the writer lock: bring `fresh` up to date, then make it the zygote, fork the workers from
+        it and retire the idle old ones (busy ones retire when their job is done: see _give_back)."""
+        if self._catch_up([fresh]):
+            fresh.stop(kill=True)
+            raise EngineError("sync failed")
         assert self._idle is not None
         with self._fork_lock:
             old_zygote, self._zygote = self._zygote, fresh
+            self._epoch += 1
             workers = [self._fork(fresh) for _ in range(self._size)]
         with self._guard:
             old, self._all = self._all, workers
+        idle = []
         while not self._idle.empty():
-            self._idle.get_nowait()
+            idle.append(self._idle.get_nowait())
         for w in workers:
             self._idle.put_nowait(w)
-        for w in old:
+        for w in idle:
             w.stop(kill=True)
+        busy = [w for w in old if w not in idle]
+        with self._guard:
+            self._all.extend(busy)  # until their job is done (then _give_back retires them)
         if old_zygote is not None:
             old_zygote.stop(kill=True)
+        self._trim()
 
     def close(self) -> None:
         """Stop every worker, and the zygote."""

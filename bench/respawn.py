@@ -99,9 +99,7 @@ def forked(store, n: int) -> dict:
 
     async def ask_all() -> None:
         pool._idle = asyncio.Queue()
-        from api.engine import _RWLock
-
-        pool._lock = _RWLock()
+        pool._writer, pool._shared_slots = asyncio.Lock(), asyncio.Semaphore(n)
         for w in workers:
             pool._idle.put_nowait(w)
         await asyncio.gather(*(pool.run(dict(ASK)) for _ in range(n)))
