@@ -16,7 +16,7 @@ from api import errors, headlimit, logs, search_index
 from api.config import Settings, SettingsError
 from api.engine import WorkerPool
 from api.ingest_pool import IngestPool
-from api.middleware import BodyLimit
+from api.middleware import BodyLimit, ClientLimit
 
 DESCRIPTION = """
 Đồ thị tri thức về các mô hình thí điểm sắp xếp tổ chức bộ máy hệ thống chính trị (Nghị quyết 18-NQ/TW),
@@ -166,5 +166,7 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
         expose_headers=["Link", "X-Total-Count"],
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(ClientLimit, per_client=settings.client_concurrency,
+                       tokens=[settings.token or "", *settings.review_tokens])
     logs.install(app)  # last added, so outermost: the 413s of BodyLimit are logged too
     return app

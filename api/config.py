@@ -75,6 +75,7 @@ _BOUNDS: dict[str, tuple[str, float, bool]] = {
     "max_body": ("BOMAY_MAX_BODY", 1, True),
     "workers": ("BOMAY_QUERY_WORKERS", 1, True),
     "ingest_workers": ("BOMAY_INGEST_WORKERS", 0, True),
+    "client_concurrency": ("BOMAY_CLIENT_CONCURRENCY", 0, True),
 }
 
 
@@ -92,6 +93,8 @@ class Settings:
     service_allow: list[str] = field(default_factory=list)
     workers: int = 2
     ingest_workers: int = 2  # processes extracting and validating POSTed articles (0: a thread of the server)
+    # requests in flight per remote address without a token, past which 429 (0: no limit; a suspect: 1)
+    client_concurrency: int = 8
     # An answer past result_limit: "refuse" (422) or "truncate" (cut at the limit, marked by the
     # X-SPARQL-MaxRows header, as public endpoints do for clients that cannot page)
     result_overflow: str = "refuse"
@@ -112,6 +115,7 @@ class Settings:
             service_allow=_list("BOMAY_SERVICE_ALLOW"),
             workers=_int("BOMAY_QUERY_WORKERS", 2),
             ingest_workers=_int("BOMAY_INGEST_WORKERS", min(2, os.cpu_count() or 1)),
+            client_concurrency=_int("BOMAY_CLIENT_CONCURRENCY", 8),
             result_overflow=(_raw("BOMAY_RESULT_OVERFLOW") or "refuse").lower(),
             review_tokens=_reviewers(_list("BOMAY_REVIEW_TOKENS")),
         )

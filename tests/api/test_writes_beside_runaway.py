@@ -11,7 +11,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from api.engine import QueryTimeout, WorkerPool
-from graph.embedded import EmbeddedStore
 from tests.api.test_fair_share import RUNAWAY, filled
 
 G = "https://w3id.org/bomay/graph/article/beside-runaway"

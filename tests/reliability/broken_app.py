@@ -14,6 +14,7 @@ RELIABILITY_BREAK, so that the tests guarding it can be seen to fail. Never used
     RELIABILITY_BREAK=headlimit   pytest tests/reliability/test_request_limits.py -k headers   # must fail
     RELIABILITY_BREAK=urlcheck    pytest tests/reliability/test_request_limits.py -k urls      # must fail
     RELIABILITY_BREAK=answerbytes pytest tests/reliability/test_answer_bytes.py -k refused   # must fail
+    RELIABILITY_BREAK=clientlimit pytest tests/reliability/test_client_limit.py              # must fail
 
 `lexer` gives the one lexer back the gaps found by attack (no escapes in IRIs or prefixed names, `<` always
 an IRI); `netguard` lets query workers open sockets. `create_unguarded_app` is the app with the SERVICE
@@ -75,6 +76,8 @@ def create_app(**kw: Any) -> Any:
         from api import pipeline
 
         pipeline.check_text = lambda text: text
+    elif broken == "clientlimit":
+        kw["client_concurrency"] = 0
     elif broken == "timeout":
         os.environ["BOMAY_QUERY_TIMEOUT"] = "100000"
     elif broken == "resultcap":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import shutil
@@ -264,16 +265,22 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
     run_id = f"{int(time.time()) % 100000:05d}"
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(pid, stats, stop))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     started = time.monotonic()
-    async with httpx.AsyncClient(base_url=url, timeout=90, limits=limits) as c:
+    # each client is a user of its own, from its own loopback address (the server limits requests in
+    # flight per address); the attackers too, from 127.0.0.2 on
+    users = [httpx.AsyncClient(base_url=url, timeout=90,
+                               transport=httpx.AsyncHTTPTransport(local_address=f"127.0.1.{1 + i}"))
+             for i in range(clients)]
+    async with httpx.AsyncClient(base_url=url, timeout=90) as c, contextlib.AsyncExitStack() as stack:
+        for user in users:
+            await stack.enter_async_context(user)
         deadline = time.monotonic() + seconds
         budget = [max_requests]
         rest = REST + (KNOWN_SLOW if all_endpoints else [])
         attacks = Stats()
         queries = [RUNAWAY] * runaway + [CRASHING] * crashing
         await asyncio.gather(
-            *(client_loop(i, c, token, texts, deadline, stats, budget, run_id, ingest_share, rest)
+            *(client_loop(i, users[i], token, texts, deadline, stats, budget, run_id, ingest_share, rest)
               for i in range(clients)),
             *(attacker_loop(url, f"127.0.0.{2 + i}", q, deadline, attacks) for i, q in enumerate(queries)))
         elapsed = time.monotonic() - started
