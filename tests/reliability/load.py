@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from bench.memory import tree_rss_mb
+
 ARTICLE_GRAPH = "https://w3id.org/bomay/graph/article/"
 SPARQL = [
     "PREFIX bomay: <https://w3id.org/bomay/ontology#> SELECT ?m ?l WHERE { ?m a bomay:PilotModel ; "
@@ -83,35 +85,16 @@ class Stats:
             self.unexpected_4xx.append(f"{kind} {status} {detail[:200]}")
 
 
-def rss_mb(pid: int) -> float:
-    """VmRSS of `pid` and all its descendants, in MB (0 when the process is gone)."""
-    total, todo, seen = 0.0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo.extend(int(x) for x in (task / "children").read_text().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 def process_breakdown(pid: int) -> dict[str, Any]:
-    """RSS of the server process itself and of each child (query workers), in MB."""
+    """Memory (PSS, bench.memory) of the server process itself and of each child tree, in MB."""
     kids: list[int] = []
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             kids.extend(int(x) for x in (task / "children").read_text().split())
     except OSError:
         return {}
-    total = rss_mb(pid)
-    children = [round(rss_mb(k), 1) for k in kids]
+    total = tree_rss_mb(pid)
+    children = [round(tree_rss_mb(k), 1) for k in kids]
     return {"server_mb": round(total - sum(children), 1), "children_mb": children}
 
 
@@ -187,7 +170,7 @@ async def sample_memory(pid: int | None, stats: Stats, stop: asyncio.Event) -> N
         return
     t0 = time.monotonic()
     while not stop.is_set():
-        stats.memory_mb.append((round(time.monotonic() - t0, 1), round(rss_mb(pid), 1)))
+        stats.memory_mb.append((round(time.monotonic() - t0, 1), round(tree_rss_mb(pid), 1)))
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
         except TimeoutError:
@@ -213,6 +196,28 @@ async def verify(c: httpx.AsyncClient, stats: Stats) -> list[str]:
             if r.status_code != 200:
                 lost.append(f"{doc}: /api/documents answers {r.status_code}")
     return lost
+
+
+async def clean_up(c: httpx.AsyncClient, token: str, stats: Stats, pid: int | None,
+                   settle: float = 30.0) -> dict[str, Any]:
+    """Delete every article the run left, then let the server settle (the query workers give back what
+    writes left in their replicas in the background) and say how its memory compares with the start."""
+    left = [doc for doc in stats.accepted if doc not in stats.deleted]
+    for doc in left:
+        await c.delete(f"/api/articles/{doc}", headers={"Authorization": f"Bearer {token}"})
+    if pid is None or not stats.memory_mb:
+        return {"cleaned_up": len(left)}
+    samples = []
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline:
+        await asyncio.sleep(2.0)
+        samples.append(tree_rss_mb(pid))
+        if len(samples) >= 3 and max(samples[-3:]) - min(samples[-3:]) < 5:  # steady
+            break
+    start = stats.memory_mb[0][1]
+    after = round(samples[-1], 1)
+    return {"cleaned_up": len(left), "after_cleanup_mb": after,
+            "after_cleanup_vs_start": round(after / start, 3) if start else None}
 
 
 def summarise(stats: Stats, seconds: float, clients: int, lost: list[str],
@@ -288,8 +293,10 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
         await sampler
         breakdown = process_breakdown(pid) if pid else {}
         lost = await verify(c, stats)
+        cleanup = await clean_up(c, token, stats, pid)
     summary = summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
     summary["memory"]["at_end"] = breakdown
+    summary["memory"].update(cleanup)
     answered = sorted(attacks.statuses.get("attack", {}).items())
     summary["attackers"] = {"runaway": runaway, "crashing": crashing, "requests": attacks.requests,
                             "statuses": {str(k): v for k, v in answered},

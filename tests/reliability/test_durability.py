@@ -361,6 +361,10 @@ def test_sigkill_of_the_server_during_http_ingest_and_delete(seeded_store: Path,
             assert doc_count(counts, doc) == n, (doc, "answered write lost")
     for doc in deleted:
         assert doc_count(counts, doc) == 0, (doc, "answered delete lost")
+    stored = sum(1 for iri in counts if "/graph/article/sk" in iri)
+    print(f"SIGKILL of the server: {len(answered) - 2} posts and {len(deleted)} deletes answered, "
+          f"{len(attempted - deleted)} deletes unanswered, {stored} articles stored whole, none partial, "
+          "no answered write lost", flush=True)
     srv2 = start_app(tmp_path / "store", tmp_path / "server2.log", **env)
     try:
         with srv2.client() as c:

@@ -179,11 +179,11 @@ def test_more_runaway_queries_than_workers_all_stop(rserver, rhttp: httpx.Client
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     answers: list[int] = []
 
-    def run() -> None:
-        with rserver.client() as c:
+    def run(address: str) -> None:  # four clients, each from its own address (one may have one in flight)
+        with rserver.client(transport=httpx.HTTPTransport(local_address=address)) as c:
             answers.append(c.post("/sparql", data={"query": slow}).status_code)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
+    threads = [threading.Thread(target=run, args=(f"127.0.0.{30 + i}",)) for i in range(4)]
     for t in threads:
         t.start()
     for t in threads:
