@@ -165,6 +165,20 @@ async def attacker_loop(url: str, address: str, query: str, deadline: float, sta
                 stats.transport_errors.append(f"attack {type(e).__name__}: {e}")
 
 
+async def warm_up(c: httpx.AsyncClient, token: str, texts: list[str], run_id: str) -> None:
+    """One of each request before the clock starts (every REST path and query, one article posted and
+    deleted), so the memory the run starts from is that of a server that has served each kind once."""
+    for path, params in REST:
+        await c.get(path, params=params)
+    for q in SPARQL:
+        await c.post("/sparql", data={"query": q})
+    if token:
+        doc, auth = f"load_{run_id}_warm", {"Authorization": f"Bearer {token}"}
+        await c.post("/api/articles", params={"id": doc}, content=texts[0].encode(),
+                     headers={**auth, "Content-Type": "text/plain"})
+        await c.delete(f"/api/articles/{doc}", headers=auth)
+
+
 async def sample_memory(pid: int | None, stats: Stats, stop: asyncio.Event) -> None:
     if pid is None:
         return
@@ -269,6 +283,8 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
     stats = Stats()
     run_id = f"{int(time.time()) % 100000:05d}"
     stop = asyncio.Event()
+    async with httpx.AsyncClient(base_url=url, timeout=90) as c:
+        await warm_up(c, token, texts, run_id)
     sampler = asyncio.create_task(sample_memory(pid, stats, stop))
     started = time.monotonic()
     # each client is a user of its own, from its own loopback address (the server limits requests in
