@@ -183,6 +183,7 @@ class WorkerPool:
         self.generation = 0
         self.restarts = 0
         self.refreshes = 0  # fresh zygotes loaded to give back what writes left in the replicas
+        self.releases = 0  # quiet spells after writes in which the store gave back its write buffers
         self._ctx = mp.get_context("spawn")
         self._size = size
         self.deny_network = deny_network
@@ -195,6 +196,8 @@ class WorkerPool:
         self._floors: list[int] = []  # fresh zygotes loading from snapshots of these versions
         self._replaced = 0  # triples replaced or dropped in the replicas since the zygote loaded
         self._refreshing: asyncio.Future[None] | None = None
+        self._release_due = 0.0  # monotonic time from which writes count as quiet (see _release_when_quiet)
+        self._releasing: asyncio.Future[None] | None = None
         self._fork_lock = threading.Lock()  # the zygote's pipe: one fork or sync at a time
         self._writer: asyncio.Lock | None = None  # one write at a time (queries never take it)
         self._guard = threading.Lock()  # _all and _log
@@ -418,6 +421,34 @@ class WorkerPool:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         self._maybe_refresh()
+        self._release_due = time.monotonic() + self.RELEASE_AFTER
+        if self._releasing is None:
+            self._releasing = asyncio.ensure_future(self._release_when_quiet())
+            self._background.add(self._releasing)
+            self._releasing.add_done_callback(self._background.discard)
+
+    # The on-disk store keeps what writes wrote in this process's memory until its buffers fill
+    # (Store.release_memory): once no write has come for this long, it is given back.
+    RELEASE_AFTER = 2.0
+
+    async def _release_when_quiet(self) -> None:
+        try:
+            while True:
+                wait = self._release_due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                assert self._writer is not None
+                async with self._writer:  # never beside a write
+                    if time.monotonic() < self._release_due:
+                        continue  # a write came while we waited for the lock
+                    await asyncio.to_thread(self.store.release_memory)
+                    self.releases += 1
+                return
+        except Exception as e:  # noqa: BLE001 — memory stays held until the next quiet spell
+            log.error("memory release failed: %s: %s", type(e).__name__, e)
+        finally:
+            self._releasing = None
 
     # -- queries ---------------------------------------------------------------------------------------
     async def _exchange(self, w: _Forked, job: bytes) -> tuple[tuple[str, Any] | None, bool]:
@@ -599,17 +630,18 @@ class WorkerPool:
         """Exclusive section for a write to `graphs` (other writes wait; queries do not): on leaving it the
         write is logged and the zygote holds it, so every later job sees it."""
         assert self._writer is not None, "pool not started"
-
-        def settle() -> None:
-            self._record(self._take(graphs))
-            self._sync_zygote()
-
         async with self._writer:
             try:
                 yield
             finally:
-                await asyncio.shield(asyncio.to_thread(settle))
+                await asyncio.shield(asyncio.to_thread(self._settle, graphs))
                 self._after_write()
+
+    def _settle(self, graphs: tuple[str, ...]) -> None:
+        """Log what a write did to `graphs` and give it to the zygote (a failed write may still have
+        changed something: the replicas follow the store)."""
+        self._record(self._take(graphs))
+        self._sync_zygote()
 
     async def write(self, graphs: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
         """Run the blocking write `fn(*args)` to `graphs` in a thread, one write at a time, and return its
@@ -620,9 +652,8 @@ class WorkerPool:
         def step() -> T:
             try:
                 return fn(*args)
-            finally:  # a failed write may still have changed something: the replicas follow the store
-                self._record(self._take(graphs))
-                self._sync_zygote()
+            finally:
+                self._settle(graphs)
 
         async def run() -> T:
             assert self._writer is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,18 @@ def to_rdflib(term: Any) -> Node:
 
 
 DEFAULT = ox.DefaultGraph()
+
+
+def _heap_trimmer() -> Any:
+    """glibc's malloc_trim, where the C library has it: RocksDB frees its flushed write buffers into the
+    allocator, which keeps them until asked to return them to the system."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM_HEAP = _heap_trimmer()
 UNION_MARK = "bomay-default-is-union"  # file beside RocksDB's own (see EmbeddedStore._union_kept)
 
 
@@ -286,6 +300,17 @@ class EmbeddedStore(Store):
     def graph_ntriples(self, iri: str) -> bytes:
         """One named graph as N-Triples (empty when the graph is absent), to bring a replica up to date."""
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
+
+    def release_memory(self) -> None:
+        """RocksDB holds every write in in-memory buffers (one per index) until they fill: flushing them to
+        disk and trimming the heap returns that memory, so the server's size follows its data rather
+        than the writes it has taken."""
+        store = self._store  # held here: a close meanwhile leaves this flush a live store
+        if self.read_only or store is None:
+            return
+        store.flush()
+        if _TRIM_HEAP is not None:
+            _TRIM_HEAP(0)
 
     def close(self) -> None:
         store = getattr(self, "_store", None)

@@ -170,6 +170,11 @@ class Store(ABC):
         """What this store is, for service descriptions and `bomay` messages."""
         return {"kind": self.kind, "union_default_graph": self.union_default_graph}
 
+    def release_memory(self) -> None:
+        """Give back what writes left held in this process (nothing, unless the engine buffers writes in
+        it): called when writes have gone quiet, never while one runs."""
+        return None
+
     @abstractmethod
     def close(self) -> None:
         """Release the engine (files or connections)."""

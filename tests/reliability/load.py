@@ -285,6 +285,7 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
     stop = asyncio.Event()
     async with httpx.AsyncClient(base_url=url, timeout=90) as c:
         await warm_up(c, token, texts, run_id)
+    at_start = process_breakdown(pid) if pid else {}
     sampler = asyncio.create_task(sample_memory(pid, stats, stop))
     started = time.monotonic()
     # each client is a user of its own, from its own loopback address (the server limits requests in
@@ -311,8 +312,10 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
         lost = await verify(c, stats)
         cleanup = await clean_up(c, token, stats, pid)
     summary = summarise(stats, round(elapsed, 1), clients, lost, mem_limit_mb)
+    summary["memory"]["at_start"] = at_start
     summary["memory"]["at_end"] = breakdown
     summary["memory"].update(cleanup)
+    summary["memory"]["after_cleanup"] = process_breakdown(pid) if pid else {}
     answered = sorted(attacks.statuses.get("attack", {}).items())
     summary["attackers"] = {"runaway": runaway, "crashing": crashing, "requests": attacks.requests,
                             "statuses": {str(k): v for k, v in answered},

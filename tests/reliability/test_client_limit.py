@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.test_fair_share import RUNAWAY
 from tests.reliability.conftest import AUTH, Server, fresh_server, seeded_store, stop_server  # noqa: F401
 
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 ATTACKER, OTHER = "127.0.0.9", "127.0.0.10"
 
 
