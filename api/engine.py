@@ -198,6 +198,8 @@ class WorkerPool:
         self._refreshing: asyncio.Future[None] | None = None
         self._release_due = 0.0  # monotonic time from which writes count as quiet (see _release_when_quiet)
         self._releasing: asyncio.Future[None] | None = None
+        self._unreleased = 0  # writes since the store last gave back its write buffers
+        self._release_now = asyncio.Event()  # set once RELEASE_EVERY writes have come
         self._fork_lock = threading.Lock()  # the zygote's pipe: one fork or sync at a time
         self._writer: asyncio.Lock | None = None  # one write at a time (queries never take it)
         self._guard = threading.Lock()  # _all and _log
@@ -422,27 +424,40 @@ class WorkerPool:
         task.add_done_callback(self._background.discard)
         self._maybe_refresh()
         self._release_due = time.monotonic() + self.RELEASE_AFTER
+        self._unreleased += 1
+        if self._unreleased >= self.RELEASE_EVERY:
+            self._release_now.set()
         if self._releasing is None:
             self._releasing = asyncio.ensure_future(self._release_when_quiet())
             self._background.add(self._releasing)
             self._releasing.add_done_callback(self._background.discard)
 
     # The on-disk store keeps what writes wrote in this process's memory until its buffers fill
-    # (Store.release_memory): once no write has come for this long, it is given back.
+    # (Store.release_memory): it is given back once no write has come for RELEASE_AFTER seconds, or
+    # between two writes once RELEASE_EVERY have come with no quiet spell (its cost grows with them).
     RELEASE_AFTER = 2.0
+    RELEASE_EVERY = 50
+
+    def _release_wait(self) -> float:
+        if self._unreleased >= self.RELEASE_EVERY:
+            return 0.0
+        return self._release_due - time.monotonic()
 
     async def _release_when_quiet(self) -> None:
         try:
             while True:
-                wait = self._release_due - time.monotonic()
+                wait = self._release_wait()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._release_now.wait(), wait)
                     continue
                 assert self._writer is not None
                 async with self._writer:  # never beside a write
-                    if time.monotonic() < self._release_due:
+                    if self._release_wait() > 0:
                         continue  # a write came while we waited for the lock
                     await asyncio.to_thread(self.store.release_memory)
+                    self._unreleased = 0
+                    self._release_now.clear()
                     self.releases += 1
                 return
         except Exception as e:  # noqa: BLE001 — memory stays held until the next quiet spell
