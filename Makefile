@@ -53,7 +53,7 @@ bench: install
 	$(PY) -m bench.run --size $(SIZE)
 
 load: install
-	$(PY) -m tests.reliability.load --seconds 60
+	$(PY) -m tests.reliability.load --seconds 60 --clients 24 --query-timeout 10 --runaway 2 --crashing 1 --compare
 
 clean:
 	rm -rf $(VENV) .bomay build .pytest_cache node_modules

@@ -323,6 +323,46 @@ async def run(url: str, token: str, seconds: float, clients: int = 16, pid: int 
     return summary
 
 
+def own_server_run(args: argparse.Namespace, runaway: int, crashing: int) -> dict[str, Any]:
+    """One run on a server of its own, over a freshly seeded store."""
+    from tests.api.conftest import TOKEN, seed_store, start_server, stop_server
+
+    tmp = Path(tempfile.mkdtemp(prefix="bomay-load-"))
+    try:
+        print("seeding a store…", file=sys.stderr)
+        seed_store(tmp / "store")
+        srv = start_server(tmp / "store", tmp / "server.log", BOMAY_TOKEN=TOKEN,
+                           BOMAY_QUERY_TIMEOUT=args.query_timeout)
+        try:
+            print(f"server {srv.url} (pid {srv.proc.pid}); {args.clients} clients and {runaway} runaway + "
+                  f"{crashing} crashing attackers for {args.seconds:g} s…", file=sys.stderr)
+            return asyncio.run(run(srv.url, TOKEN, args.seconds, args.clients, srv.proc.pid,
+                                   args.max_requests, args.ingest_share, args.memory_limit_mb,
+                                   args.all_endpoints, runaway, crashing))
+        finally:
+            stop_server(srv)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+ATTACKED_P95_LIMIT = 2.0  # the ordinary requests' p95 with attackers, against the run without
+
+
+def compare(baseline: dict[str, Any], attacked: dict[str, Any]) -> dict[str, Any]:
+    """Both summaries and, per kind of ordinary request, the p95 with attackers over the p95 without;
+    failed when either run failed or a REST or SPARQL ratio passes ATTACKED_P95_LIMIT."""
+    ratios = {kind: round(attacked["per_kind"][kind]["p95_ms"] / row["p95_ms"], 2)
+              for kind, row in baseline["per_kind"].items()
+              if kind in attacked["per_kind"] and row["p95_ms"]}
+    failures = [f"without attackers: {f}" for f in baseline["failures"]]
+    failures += [f"with attackers: {f}" for f in attacked["failures"]]
+    failures += [f"{kind} p95 {ratio}x the run without attackers (limit {ATTACKED_P95_LIMIT}x)"
+                 for kind, ratio in ratios.items()
+                 if kind in ("rest", "sparql") and ratio > ATTACKED_P95_LIMIT]
+    return {"without_attackers": baseline, "with_attackers": attacked, "p95_ratio": ratios,
+            "ok": not failures, "failures": failures}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=60)
@@ -338,32 +378,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runaway", type=int, default=0, help="extra clients sending runaway queries")
     ap.add_argument("--crashing", type=int, default=0, help="extra clients sending parser-crashing queries")
     ap.add_argument("--query-timeout", default="30", help="the server's BOMAY_QUERY_TIMEOUT (own server)")
+    ap.add_argument("--compare", action="store_true",
+                    help="first a run without the attackers (the baseline), then one with them, each on a "
+                         "fresh server; the ordinary requests' p95 with them must stay within 2x")
     args = ap.parse_args(argv)
+    if args.compare and args.url:
+        ap.error("--compare starts its own servers")
     if args.url and not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         ap.error("loopback only")
     if args.url:
         summary = asyncio.run(run(args.url, args.token or "", args.seconds, args.clients, args.pid,
                                   args.max_requests, args.ingest_share, args.memory_limit_mb,
                                   args.all_endpoints, args.runaway, args.crashing))
+    elif args.compare:
+        baseline = own_server_run(args, runaway=0, crashing=0)
+        attacked = own_server_run(args, args.runaway, args.crashing)
+        summary = compare(baseline, attacked)
     else:
-        from tests.api.conftest import TOKEN, seed_store, start_server, stop_server
-
-        tmp = Path(tempfile.mkdtemp(prefix="bomay-load-"))
-        try:
-            print("seeding a store…", file=sys.stderr)
-            seed_store(tmp / "store")
-            srv = start_server(tmp / "store", tmp / "server.log", BOMAY_TOKEN=TOKEN,
-                               BOMAY_QUERY_TIMEOUT=args.query_timeout)
-            try:
-                print(f"server {srv.url} (pid {srv.proc.pid}); {args.clients} clients for "
-                      f"{args.seconds:g} s…", file=sys.stderr)
-                summary = asyncio.run(run(srv.url, TOKEN, args.seconds, args.clients, srv.proc.pid,
-                                          args.max_requests, args.ingest_share, args.memory_limit_mb,
-                                          args.all_endpoints, args.runaway, args.crashing))
-            finally:
-                stop_server(srv)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        summary = own_server_run(args, args.runaway, args.crashing)
     text = json.dumps(summary, ensure_ascii=False, indent=1)
     print(text)
     if args.json:
