@@ -402,10 +402,14 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
     comp = lv.lowest([lv.component_level(c) for c in components])
     if comp:
         return comp
+    stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}  # "Ở cấp huyện, ..."
+    usual = lv.usual_level(components)
+    nationwide = not places and (_is_national(ctx, a, b) or (ctx.province is None and ctx.national))
+    if usual and not stated and not nationwide:  # the country's own decision names no level
+        return usual
     place_levels = {p.level for p in places}
     if len(place_levels) == 1:
         return next(iter(place_levels))
-    stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}  # "Ở cấp huyện, ..."
     if len(stated) == 1:
         return next(iter(stated))
     return _counted_level(ctx, a, b) or _plural_level(ctx, a, b) or "province"

@@ -102,6 +102,19 @@ def component_level(text: str) -> str | None:
     return max(lv, key=order().index)
 
 
+def usual_level(components: list[str]) -> str | None:
+    """The level bodies like these usually work at (levels.yaml `usual`), when all of them agree."""
+    found = set()
+    for c in components:
+        low = c.lower()
+        hits = {level for level, words in load("levels")["usual"].items()
+                if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in words)}
+        if len(hits) != 1:
+            return None
+        found |= hits
+    return found.pop() if len(found) == 1 else None
+
+
 def lowest(levels: list[str | None]) -> str | None:
     """The lowest of several levels (a district office merged with a commune one works at commune)."""
     known = [lv for lv in levels if lv]

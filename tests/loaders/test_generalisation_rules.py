@@ -251,3 +251,21 @@ def test_a_former_province_name_resolves_and_names_the_place():
                 "Huyện ủy kiêm Trưởng phòng Nội vụ huyện tại huyện Nam Đông. Tỉnh có 10/20 xã có bí thư "
                 "đồng thời là chủ tịch UBND xã.")
     assert sorted(f["place"]["name"] for f in out) == ["huyện Nam Đông", "tỉnh Thừa Thiên Huế"]
+
+
+def test_centres_every_district_has_are_merged_at_district_level_unless_a_level_is_said():
+    district = facts("Tin Bến Tre\n\nUBND tỉnh Bến Tre thống nhất sáp nhập trung tâm dạy nghề và trung tâm "
+                     "giáo dục thường xuyên thành một trung tâm.")
+    assert [(f["level"], f["place"]["name"]) for f in district] == [("district", "tỉnh Bến Tre")]
+    said = facts("Tin Bến Tre\n\nỞ cấp tỉnh, UBND tỉnh Bến Tre thống nhất sáp nhập trung tâm dạy nghề và "
+                 "trung tâm giáo dục thường xuyên thành một trung tâm.")
+    assert [f["level"] for f in said] == ["province"]
+    own_word = facts("Tin Bến Tre\n\nUBND tỉnh Bến Tre thống nhất sáp nhập Trung tâm dạy nghề tỉnh và "
+                     "Trung tâm giáo dục thường xuyên tỉnh thành một trung tâm.")
+    assert [f["level"] for f in own_word] == ["province"]
+
+
+def test_a_national_merger_of_such_centres_keeps_no_level():
+    out = facts("Bộ Giáo dục và Đào tạo đề nghị tạm dừng việc sáp nhập trung tâm giáo dục nghề nghiệp và "
+                "trung tâm giáo dục thường xuyên trên cả nước.")
+    assert [(f["kind"], f["level"]) for f in out] == [("merger", None)]
