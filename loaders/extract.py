@@ -468,7 +468,7 @@ def _level_named(variant_level: str | None, components: list[str], ctx: _Ctx, a:
 def _suffix_generic(components: list[str], level: str) -> list[str]:
     if level == "province":
         return components
-    return [c if lv.component_level(c) else f"{c} {lv.suffix(level)}" for c in components]
+    return [c if lv.component_level(c) or lv.names_city(c) else f"{c} {lv.suffix(level)}" for c in components]
 
 
 def _decided_by(ctx: _Ctx, a: int, b: int) -> str | None:
@@ -523,8 +523,9 @@ def extract_document(text: str, doc_id: str, meta: ArticleMeta | None = None) ->
     ctx.main_kind = main_lead.kind if main_lead else None
     facts = _relate_all(ctx, paras)
     if not facts and paras and paras[0].kind == "title":
-        # a title (or a caption standing first) may be the only place that names the model
-        facts = _relate_all(ctx, [replace(paras[0], kind="para")])
+        # a title (or a caption standing first) may be the only place that names the model; the body may
+        # then still tell what became of it ("... trên cơ sở hợp nhất 3 đơn vị nói trên")
+        facts = _relate_all(ctx, [replace(paras[0], kind="para"), *paras[1:]])
     return {
         "id": doc_id,
         "province": punit.name if punit else None,
@@ -837,8 +838,6 @@ def _drop_vaguer(facts: list[dict]) -> list[dict]:
     return out
 
 
-_TERMINAL = ("paused", "stopped", "ended")
-_SUPERSEDED = ("implemented", "planned", "researching", "continued")
 
 
 def _within(place: dict, region: dict) -> bool:
@@ -860,11 +859,11 @@ def _supersede(facts: list[dict]) -> list[dict]:
     """The history of a model and then its end ("có 18/111 xã thực hiện mô hình ... Tuy nhiên đến năm
     2024, Tỉnh ủy đã thống nhất kết thúc thí điểm mô hình trên phạm vi toàn tỉnh"): the earlier facts
     take the final status and date, keeping their figures; the place that ended it whole keeps one."""
+    supersedes = load("statuses")["supersedes"]
     for t in facts:
-        if t["status"] not in _TERMINAL:
-            continue
+        replaced = supersedes.get(t["status"], ())
         for f in facts:
-            if f is t or f["status"] not in _SUPERSEDED or f["evidence"]["start"] >= t["evidence"]["start"]:
+            if f is t or f["status"] not in replaced or f["evidence"]["start"] >= t["evidence"]["start"]:
                 continue
             if f["level"] != t["level"] or not (_covers(f, t) or _covers(t, f)):
                 continue

@@ -103,16 +103,20 @@ def component_level(text: str) -> str | None:
 
 
 def usual_level(components: list[str]) -> str | None:
-    """The level bodies like these usually work at (levels.yaml `usual`), when all of them agree."""
+    """The level bodies like these usually work at (levels.yaml `usual`): the one level of those parts
+    that have one (a part with none does not count against it)."""
     found = set()
     for c in components:
         low = c.lower()
-        hits = {level for level, words in load("levels")["usual"].items()
-                if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in words)}
-        if len(hits) != 1:
-            return None
-        found |= hits
+        found |= {level for level, words in load("levels")["usual"].items()
+                  if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in words)}
     return found.pop() if len(found) == 1 else None
+
+
+def names_city(component: str) -> bool:
+    """Whether a component names the city it belongs to (levels.yaml `city_words` then a capital)."""
+    words = "|".join(re.escape(w) for w in load("levels")["city_words"])
+    return bool(re.search(rf"(?i:(?<!\w)(?:{words}))\s*[A-ZĐÀ-Ỹ]", component))
 
 
 def lowest(levels: list[str | None]) -> str | None:

@@ -48,7 +48,8 @@ def _lex() -> dict:
 
 
 def _mask(low: str, a: int, b: int) -> str:
-    """low[a:b] with the separators inside fixed expressions hidden (same length)."""
+    """low[a:b] with the separators inside fixed expressions hidden (same length): a list's commas, an
+    abbreviation's period."""
     seg = low[a:b]
     spans = [(m.start(), m.end()) for m in lv.enumeration_regex().finditer(seg)]
     for br in bridges():
@@ -61,7 +62,7 @@ def _mask(low: str, a: int, b: int) -> str:
     chars = list(seg)
     for s, e in spans:
         for k in range(s, e):
-            if chars[k] in ",;":
+            if chars[k] in ",;.":
                 chars[k] = "\x01"
         inner = "".join(chars[s:e]).replace(" và ", "\x01và\x01").replace(" hoặc ", "\x01hoặc\x01")
         chars[s:e] = list(inner)
@@ -409,6 +410,14 @@ def _result_before(text: str, low: str, a: int, at: int) -> tuple[str, int, bool
     return text[ra:rb], ra, m.group(1) in _lex()["merger"]["result_before_keeps"]
 
 
+@cache
+def _refer_back_re() -> re.Pattern[str]:
+    """"3 cơ quan nói trên", "hai đơn vị này": counted parts that point back at the merger just told."""
+    lex = _lex()["merger"]
+    counts, back = _rx(lex["refer_counts"]).pattern, _rx(lex["refer_back"]).pattern
+    return re.compile(rf"(?:\d+|{counts})\s+(?:[^\W\d]+\s+){{1,{lex['refer_max_words']}}}?{back}")
+
+
 def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMention]:
     """"hợp nhất A với B", "sáp nhập A, B và C (để) thành lập D", "sáp nhập A vào B",
     "thành lập D trên cơ sở hợp nhất các đơn vị: A, B và C"."""
@@ -441,6 +450,10 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
                                         [(None, comps_text)], result=result, rule="merger.lead-in-list"))
             continue
         head_at = o0 + (4 if low.startswith("các ", o0) else 0)
+        if m.group(0) not in with_only and _refer_back_re().match(low, o0, b):
+            out.append(ModelMention("merger", m.start(), m.end(), [], anaphoric=True, hint="",
+                                    rule="merger.anaphoric-parts"))
+            continue
         if not agency_head(low, head_at, b):
             verb = low[max(a, m.start() - 6):m.start()].split()
             if m.group(0) not in with_only and verb and verb[-1] in lex["bare_before"] and \
@@ -459,6 +472,10 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
         comps = [c for c in comps if c[1] > c[0]]
         if not comps or (m.group(0) in with_only and joiner != "với"):
             continue  # "sắp xếp" names a merger only as "sắp xếp A với B"
+        if joiner == "với":
+            comps = [_drop_aside(text, ca, cb) for ca, cb in comps]
+            more, _ = _more_partners(text, low, comps[-1][1], b)
+            comps += more
         end = comps[-1][1]
         result = None
         if joiner == "vào" and len(comps) == 2:
@@ -483,10 +500,50 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
     return out
 
 
-def _result_after(text: str, low: str, end: int, b: int) -> tuple[str, int] | None:
-    """"... (để) thành lập D", "... thành D": the resulting agency D and where it ends."""
+@cache
+def _aside() -> str:
+    """A short aside in brackets ("(ảnh)")."""
+    return r"\s*\([^()]{1,%d}\)" % _lex()["merger"]["aside_max_chars"]  # noqa: UP031 — regex braces
+
+
+def _drop_aside(text: str, a: int, b: int) -> tuple[int, int]:
+    """A part without the short aside in brackets that closes it ("Bảo tàng tỉnh (ảnh)")."""
+    seg = text[a:b].rstrip()
+    m = re.search(_aside() + "$", seg)
+    return _trim(text, a, a + m.start()) if m and m.start() > 0 else (a, b)
+
+
+def _more_partners(text: str, low: str, end: int, b: int) -> tuple[list[tuple[int, int]], int]:
+    """", C, D với tên gọi mới: E" after "A với B": the further parts, when a resulting agency closes
+    their list (none otherwise), and where the last ends."""
     lex = _lex()["merger"]
-    rm = re.match(r"[\s,]*(?:" + "|".join(re.escape(s) for s in lex["result_starts"]) + r")\s+", low[end:b])
+    aside = f"(?:{_aside()})?"
+    parts: list[tuple[int, int]] = []
+    pos = end
+    while m := re.match(aside + r"\s*,\s*", low[pos:b]):
+        p0 = pos + m.end()
+        if not agency_head(low, p0, b):
+            break
+        p1 = p0 + _first_stop(_mask(low, p0, b), lex["stops"] + [","])
+        pa, pb = _drop_aside(text, *_trim(text, p0, p1))
+        if pb <= pa:
+            break
+        parts.append((pa, pb))
+        pos = pb
+    if not parts:
+        return [], end
+    closed = re.match(aside, low[pos:b])
+    if not _result_after(text, low, pos + (closed.end() if closed else 0), b):
+        return [], end
+    return parts, pos
+
+
+def _result_after(text: str, low: str, end: int, b: int) -> tuple[str, int] | None:
+    """"... (để) thành lập D", "... thành D", "... với tên gọi mới: D": the resulting agency D and where
+    it ends."""
+    lex = _lex()["merger"]
+    starts = "|".join(re.escape(s) for s in lex["result_starts"])
+    rm = re.match(f"(?:{_aside()})?" + r"[\s,]*(?:" + starts + r")(?:\s*:)?\s+", low[end:b])
     if not rm:
         return None
     r0 = end + rm.end()
@@ -539,7 +596,7 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
             # "Sở Kế hoạch và Đầu tư hợp nhất với Sở Tài chính thành Sở Tài chính"
             p0 = b - len(after) + 4
             p1 = p0 + _first_stop(_mask(low, p0, b), lex["stops"] + [","])
-            partner = _trim(text, p0, p1)
+            partner = _drop_aside(text, *_trim(text, p0, p1))
         elif after and not re.match(lex["after_subject_verb"], after):
             continue  # the object follows the verb: the forward rule reads it
         s1 = m.start()
@@ -578,8 +635,9 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
         comps = [c for c in (_trim(text, ca, cb) for ca, cb in comps) if c[1] > c[0]]
         end = m.end()
         if partner and partner[1] > partner[0]:
-            comps.append(partner)
-            end = partner[1]
+            more, _ = _more_partners(text, low, partner[1], b)
+            comps += [partner, *more]
+            end = comps[-1][1]
         if len(comps) < 2:
             continue
         result = None

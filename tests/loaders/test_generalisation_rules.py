@@ -269,3 +269,30 @@ def test_a_national_merger_of_such_centres_keeps_no_level():
     out = facts("Bộ Giáo dục và Đào tạo đề nghị tạm dừng việc sáp nhập trung tâm giáo dục nghề nghiệp và "
                 "trung tâm giáo dục thường xuyên trên cả nước.")
     assert [(f["kind"], f["level"]) for f in out] == [("merger", None)]
+
+
+def test_parts_listed_after_voi_continue_when_a_new_name_closes_the_list():
+    subject = facts("Tin Ninh Bình\n\nNăm 2019, Đài Truyền thanh huyện Kim Sơn đã hợp nhất với Thư viện "
+                    "huyện Kim Sơn (ảnh), Nhà văn hóa huyện Kim Sơn với tên gọi mới: Trung tâm Văn hóa huyện "
+                    "Kim Sơn.")
+    assert [f["components"] for f in subject] == [
+        ["Đài Truyền thanh huyện Kim Sơn", "Thư viện huyện Kim Sơn", "Nhà văn hóa huyện Kim Sơn"]]
+    assert subject[0]["result"] == "Trung tâm Văn hóa huyện Kim Sơn"
+    verb_first = facts("Tin Ninh Bình\n\nNăm 2019, huyện Kim Sơn hợp nhất Phòng Văn hóa với Bảo tàng huyện, "
+                       "Trạm Thông tin huyện thành Trung tâm Văn hóa huyện.")
+    assert verb_first[0]["components"] == ["Phòng Văn hóa", "Bảo tàng huyện", "Trạm Thông tin huyện"]
+
+
+def test_an_abbreviated_city_keeps_its_period_inside_a_part():
+    out = facts("Tin Ninh Bình\n\nNăm 2019, Đài Truyền thanh TP. Tam Điệp đã hợp nhất với Nhà văn hóa "
+                "TP. Tam Điệp, Thư viện TP. Tam Điệp với tên gọi mới: Trung tâm Văn hóa TP. Tam Điệp.")
+    assert out[0]["components"][-1] == "Thư viện TP. Tam Điệp"
+
+
+def test_a_merger_told_as_a_plan_then_decided_is_implemented():
+    out = facts("Đài Truyền thanh huyện Gia Viễn sẽ hợp nhất với Nhà văn hóa huyện Gia Viễn\n\nUBND tỉnh "
+                "Ninh Bình cho biết đã có quyết định thành lập Trung tâm Văn hóa huyện Gia Viễn trên cơ sở "
+                "hợp nhất hai đơn vị nói trên.")
+    assert [(f["kind"], f["status"], f["place"]["name"]) for f in out] == [
+        ("merger", "implemented", "huyện Gia Viễn")]
+    assert out[0]["components"] == ["Đài Truyền thanh huyện Gia Viễn", "Nhà văn hóa huyện Gia Viễn"]
