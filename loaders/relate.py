@@ -591,12 +591,15 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
     out: list[ModelMention] = []
     for m in _rx(lex["triggers"]).finditer(low, a, b):
         after = low[m.end():b].lstrip(" ")
-        partner = None
-        if after.startswith("với ") and agency_head(low, b - len(after) + 4, b):
-            # "Sở Kế hoạch và Đầu tư hợp nhất với Sở Tài chính thành Sở Tài chính"
-            p0 = b - len(after) + 4
+        partner, into = None, None
+        joiner = next((j for j in ("với ", *(s.lstrip() for s in lex["into"])) if after.startswith(j)), None)
+        if joiner and agency_head(low, b - len(after) + len(joiner), b):
+            # "Sở Kế hoạch và Đầu tư hợp nhất với Sở Tài chính thành Sở Tài chính"; "Phòng A được sáp
+            # nhập vào Phòng B": B is what remains
+            p0 = b - len(after) + len(joiner)
             p1 = p0 + _first_stop(_mask(low, p0, b), lex["stops"] + [","])
             partner = _drop_aside(text, *_trim(text, p0, p1))
+            into = joiner != "với "
         elif after and not re.match(lex["after_subject_verb"], after):
             continue  # the object follows the verb: the forward rule reads it
         s1 = m.start()
@@ -635,12 +638,12 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
         comps = [c for c in (_trim(text, ca, cb) for ca, cb in comps) if c[1] > c[0]]
         end = m.end()
         if partner and partner[1] > partner[0]:
-            more, _ = _more_partners(text, low, partner[1], b)
+            more = [] if into else _more_partners(text, low, partner[1], b)[0]
             comps += [partner, *more]
             end = comps[-1][1]
         if len(comps) < 2:
             continue
-        result = None
+        result = text[partner[0]:partner[1]] if into and partner else None
         found = _result_after(text, low, end, b)
         if found:
             result, end = found
@@ -819,7 +822,9 @@ def find_models(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
         if not any(extra.start < f.end and f.start < extra.end for f in found):
             found.append(extra)
     mergers: list[ModelMention] = []
-    for mm in merger(text, low, a, b, places) + merger_after(text, low, a, b) + dissolution(text, low, a, b):
+    told = merger(text, low, a, b, places) + merger_after(text, low, a, b) + dissolution(text, low, a, b)
+    # a verb pointing back ("... sẽ hợp nhất từ ngày ...") yields to parts read around the same verb
+    for mm in sorted(told, key=lambda mm: mm.anaphoric):
         if not any(mm.start < f.end and f.start < mm.end for f in found + mergers):
             mergers.append(mm)
     # a shared office named as the parts of a merger is read by the merger ("Văn phòng Thị ủy và Văn

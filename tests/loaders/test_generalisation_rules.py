@@ -296,3 +296,17 @@ def test_a_merger_told_as_a_plan_then_decided_is_implemented():
     assert [(f["kind"], f["status"], f["place"]["name"]) for f in out] == [
         ("merger", "implemented", "huyện Gia Viễn")]
     assert out[0]["components"] == ["Đài Truyền thanh huyện Gia Viễn", "Nhà văn hóa huyện Gia Viễn"]
+
+
+def test_a_body_merged_into_another_written_before_the_verb():
+    out = facts("Tin Hà Nội\n\nTừ ngày 1/1/2020, Phòng Tài nguyên và Môi trường huyện Sóc Sơn được sáp nhập "
+                "vào Phòng Kinh tế huyện.")
+    assert [key(f) for f in out] == [("merger", "implemented", "district", "huyện Sóc Sơn")]
+    assert out[0]["components"][1] == "Phòng Kinh tế huyện" and out[0]["result"] == "Phòng Kinh tế huyện"
+
+
+def test_parts_before_a_verb_with_no_object_are_read_rather_than_a_merger_told_before():
+    out = facts("Tin Nghệ An\n\nSở Kế hoạch và Đầu tư và Sở Tài chính tỉnh Nghệ An sẽ hợp nhất từ ngày "
+                "1/3/2025.")
+    assert [key(f) for f in out] == [("merger", "planned", "province", "tỉnh Nghệ An")]
+    assert out[0]["components"][0] == "Sở Kế hoạch và Đầu tư" and out[0]["when"] == "2025-03"
