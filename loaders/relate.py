@@ -156,7 +156,8 @@ def concurrency(text: str, low: str, a: int, b: int, places: Spans) -> list[Mode
             continue
         if names_a_person(text, a, head.start()):
             continue
-        x = _trim(text, head.start(), m.start())
+        x_end = head.start() + _first_stop(low[head.start():m.start()], lex["left_ends"])
+        x = _trim(text, head.start(), x_end)
         r0 = m.end()
         while r0 < b and low[r0] == " ":
             r0 += 1

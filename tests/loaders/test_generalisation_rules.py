@@ -310,3 +310,9 @@ def test_parts_before_a_verb_with_no_object_are_read_rather_than_a_merger_told_b
                 "1/3/2025.")
     assert [key(f) for f in out] == [("merger", "planned", "province", "tỉnh Nghệ An")]
     assert out[0]["components"][0] == "Sở Kế hoạch và Đầu tư" and out[0]["when"] == "2025-03"
+
+
+def test_a_place_after_the_first_post_is_the_clauses_not_part_of_the_post():
+    out = facts("Tin Hà Giang\n\nĐến nay, 100% trưởng thôn ở huyện Bắc Mê kiêm bí thư chi bộ.")
+    assert [key(f) for f in out] == [("concurrent_position", "implemented", "village", "huyện Bắc Mê")]
+    assert out[0]["components"][0] == "trưởng thôn"
