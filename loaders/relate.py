@@ -348,12 +348,26 @@ def _generic_head() -> re.Pattern[str]:
     return _rx(load("roles")["agency_heads"])
 
 
+def _join_unheaded(pieces: list[str]) -> list[str]:
+    """Pieces split at "và", each one not opening with a head joined back to the one before it."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and not agency_head(piece.lower()):
+            out[-1] = f"{out[-1]} và {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
 def _distribute(text: str, low: str, a: int, b: int, head: str, count: int | None) -> list[str]:
     """"An Giang và Kiên Giang" under "đảng bộ tỉnh": each name with the head written before it."""
     seg = text[a:b]
     parts = [p for p in re.split(r"\s*,\s*", seg) if p.strip()]
     if count is None or len(parts) < count:
         last = re.split(r"\s+(?:và|cùng)\s+", parts[-1]) if parts else []
+        if count is not None and len(parts) - 1 + len(last) > count:
+            # "Sở Nội vụ và Sở Lao động - Thương binh và Xã hội": only a "và" before a head joins two parts
+            last = _join_unheaded(last)
         parts = parts[:-1] + last
     out = []
     for part in parts:

@@ -316,3 +316,10 @@ def test_a_place_after_the_first_post_is_the_clauses_not_part_of_the_post():
     out = facts("Tin Hà Giang\n\nĐến nay, 100% trưởng thôn ở huyện Bắc Mê kiêm bí thư chi bộ.")
     assert [key(f) for f in out] == [("concurrent_position", "implemented", "village", "huyện Bắc Mê")]
     assert out[0]["components"][0] == "trưởng thôn"
+
+
+def test_counted_parts_each_with_its_head_keep_a_va_inside_a_name():
+    out = facts("Tin Hải Dương\n\nHai Sở Nội vụ và Sở Lao động - Thương binh và Xã hội được hợp nhất thành "
+                "Sở Nội vụ.")
+    assert [f["components"] for f in out] == [["Sở Nội vụ", "Sở Lao động - Thương binh và Xã hội"]]
+    assert out[0]["result"] == "Sở Nội vụ"
