@@ -49,8 +49,8 @@ def _lex() -> dict:
 
 def _mask(low: str, a: int, b: int) -> str:
     """low[a:b] with the separators inside fixed expressions hidden (same length): a list's commas, an
-    abbreviation's period."""
-    seg = low[a:b]
+    abbreviation's period, the space of "thành phố" (no " thành " result word)."""
+    seg = low[a:b].replace("thành phố", "thành\x01phố")
     spans = [(m.start(), m.end()) for m in lv.enumeration_regex().finditer(seg)]
     for br in bridges():
         i = seg.find(br)

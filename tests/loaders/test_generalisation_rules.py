@@ -323,3 +323,11 @@ def test_counted_parts_each_with_its_head_keep_a_va_inside_a_name():
                 "Sở Nội vụ.")
     assert [f["components"] for f in out] == [["Sở Nội vụ", "Sở Lao động - Thương binh và Xã hội"]]
     assert out[0]["result"] == "Sở Nội vụ"
+
+
+def test_thanh_pho_inside_a_part_is_no_result_word():
+    out = facts("Tin Quảng Ninh\n\nNăm 2019, thành phố Cẩm Phả hợp nhất Trung tâm Văn hóa với Trung tâm Thể "
+                "thao, Thư viện thành phố, Nhà văn hóa thành phố để thành lập Trung tâm Văn hóa - Thể thao.")
+    assert len(out[0]["components"]) == 4
+    assert out[0]["components"][2].startswith("Thư viện thành phố")
+    assert out[0]["result"] == "Trung tâm Văn hóa - Thể thao"
