@@ -208,7 +208,7 @@ class WorkerPool:
         self._counts: dict[str, int] = {}
         self._default_count = 0
         self._counts_sorted: tuple[dict[str, int], dict[str, int]] | None = None
-        self._background: set[asyncio.Future[None]] = set()  # replica syncs and respawns under way
+        self._background: set[asyncio.Future[Any]] = set()  # replica syncs, respawns, writes under way
         # Fair share: one worker is kept for the clients known to behave: a job of theirs answered within
         # the time limit in the last TRUST_SECONDS. Everyone else (new clients, and suspects: a job that
         # ran into the time limit or killed its worker in the last SUSPECT_SECONDS) shares size - 1.
@@ -415,22 +415,25 @@ class WorkerPool:
                     self._idle.put_nowait(w)
         self._trim()
 
+    def _in_background(self, work: Any) -> asyncio.Future[Any]:
+        """`work` as a task the pool holds on to until it is done (the event loop keeps only a weak
+        reference to a task)."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
     def _after_write(self) -> None:
         """What follows every write, in the background: idle workers synced, the log trimmed, and a
         refresh when the replicas hold too much that writes removed."""
         self.generation += 1
-        task = asyncio.ensure_future(self._sync_idle())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._in_background(self._sync_idle())
         self._maybe_refresh()
         self._release_due = time.monotonic() + self.RELEASE_AFTER
         self._unreleased += 1
         if self._unreleased >= self.RELEASE_EVERY:
             self._release_now.set()
         if self._releasing is None:
-            self._releasing = asyncio.ensure_future(self._release_when_quiet())
-            self._background.add(self._releasing)
-            self._releasing.add_done_callback(self._background.discard)
+            self._releasing = self._in_background(self._release_when_quiet())
 
     # The on-disk store keeps what writes wrote in this process's memory until its buffers fill
     # (Store.release_memory): it is given back once no write has come for RELEASE_AFTER seconds, or
@@ -510,9 +513,7 @@ class WorkerPool:
         if w.epoch == self._epoch:
             self._idle.put_nowait(w)
         else:
-            task = asyncio.ensure_future(asyncio.to_thread(self._retire, w))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._in_background(asyncio.to_thread(self._retire, w))
 
     def _respawn_in_background(self, dead: _Forked) -> None:
         """Fork a fresh worker in place of a killed one (milliseconds), then hand it to the idle queue. It
@@ -530,9 +531,7 @@ class WorkerPool:
             if fresh is not None:
                 self._give_back(fresh)
 
-        task = asyncio.ensure_future(respawn())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._in_background(respawn())
 
     async def _take_worker(self) -> _Forked:
         """An idle worker holding every acknowledged write (brought up to date first if it lags)."""
@@ -678,10 +677,7 @@ class WorkerPool:
                 finally:
                     self._after_write()
 
-        task = asyncio.ensure_future(run())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return await asyncio.shield(task)
+        return await asyncio.shield(self._in_background(run()))
 
     # Oxigraph's in-memory store keeps what a write removes (each replace-POST grows every replica a
     # little, for good): past this many replaced triples (at least REFRESH_MIN, else this share of the
@@ -694,10 +690,7 @@ class WorkerPool:
         budget = max(self.REFRESH_MIN, self.REFRESH_SHARE * self._default_count)
         if self._replaced <= budget or self._refreshing is not None or self._writer is None:
             return
-        task = asyncio.ensure_future(self._refresh())
-        self._refreshing = task
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._refreshing = self._in_background(self._refresh())
 
     async def _refresh(self) -> None:
         """Load a fresh zygote beside the running one and swap every worker to it.

@@ -385,6 +385,12 @@ def _default_place(ctx: _Ctx, level: str | None, a: int, b: int, whole: bool) ->
     return ctx.province or Place(None, None, "province", None)
 
 
+def _nationwide(ctx: _Ctx, places: list[Place], a: int, b: int) -> bool:
+    """The clause speaks of the whole country: no place of its own, and national words or an article of
+    national bodies."""
+    return not places and (_is_national(ctx, a, b) or (ctx.province is None and ctx.national))
+
+
 def _result_place(ctx: _Ctx, result: str | None) -> list[Place]:
     """The unit a merged body is named after ("Đảng bộ tỉnh Cà Mau", "Trung tâm ... huyện Bình Sơn") is
     where the merger happened."""
@@ -404,8 +410,7 @@ def _model_level(variant_level: str | None, components: list[str], places: list[
         return comp
     stated = {lvl for _, _, lvl in lv.explicit_levels(ctx.low[a:b])}  # "Ở cấp huyện, ..."
     usual = lv.usual_level(components)
-    nationwide = not places and (_is_national(ctx, a, b) or (ctx.province is None and ctx.national))
-    if usual and not stated and not nationwide:  # the country's own decision names no level
+    if usual and not stated and not _nationwide(ctx, places, a, b):  # the country's decision: no level
         return usual
     place_levels = {p.level for p in places}
     if len(place_levels) == 1:
@@ -687,8 +692,7 @@ def _relate_all(ctx: _Ctx, paras: list[Paragraph]) -> list[dict]:
                         level = _model_level(v_level, comps, places, ctx, a, b, mm.result)
                         comps = _suffix_generic(comps, level)
                         if not mm.anaphoric:
-                            nationwide = not places and (_is_national(ctx, a, b) or
-                                                         (ctx.province is None and ctx.national))
+                            nationwide = _nationwide(ctx, places, a, b)
                             told_level = None if nationwide and not _level_named(v_level, comps, ctx, a, b) \
                                 else level
                             last_model = (mm_kind, told_level, comps)
@@ -838,8 +842,6 @@ def _drop_vaguer(facts: list[dict]) -> list[dict]:
     return out
 
 
-
-
 def _within(place: dict, region: dict) -> bool:
     """`place` is `region` or lies inside it (a district of the province that ended a model)."""
     if fold(place.get("name") or "") == fold(region.get("name") or ""):
@@ -857,8 +859,9 @@ def _province_code_of(place: dict) -> str | None:
 
 def _supersede(facts: list[dict]) -> list[dict]:
     """The history of a model and then its end ("có 18/111 xã thực hiện mô hình ... Tuy nhiên đến năm
-    2024, Tỉnh ủy đã thống nhất kết thúc thí điểm mô hình trên phạm vi toàn tỉnh"): the earlier facts
-    take the final status and date, keeping their figures; the place that ended it whole keeps one."""
+    2024, Tỉnh ủy đã thống nhất kết thúc thí điểm mô hình trên phạm vi toàn tỉnh"), or a plan then carried
+    out (statuses.yaml `supersedes`): the earlier facts take the later status and date, keeping their
+    figures; the place that ended it whole keeps one."""
     supersedes = load("statuses")["supersedes"]
     for t in facts:
         replaced = supersedes.get(t["status"], ())

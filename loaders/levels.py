@@ -102,21 +102,28 @@ def component_level(text: str) -> str | None:
     return max(lv, key=order().index)
 
 
+@cache
+def _usual() -> dict[str, re.Pattern[str]]:
+    return {level: re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})(?!\w)")
+            for level, words in load("levels")["usual"].items()}
+
+
 def usual_level(components: list[str]) -> str | None:
     """The level bodies like these usually work at (levels.yaml `usual`): the one level of those parts
     that have one (a part with none does not count against it)."""
-    found = set()
-    for c in components:
-        low = c.lower()
-        found |= {level for level, words in load("levels")["usual"].items()
-                  if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in words)}
+    found = {level for c in components for level, rx in _usual().items() if rx.search(c.lower())}
     return found.pop() if len(found) == 1 else None
+
+
+@cache
+def _city() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in load("levels")["city_words"])
+    return re.compile(rf"(?i:(?<!\w)(?:{words}))\s*[A-ZĐÀ-Ỹ]")
 
 
 def names_city(component: str) -> bool:
     """Whether a component names the city it belongs to (levels.yaml `city_words` then a capital)."""
-    words = "|".join(re.escape(w) for w in load("levels")["city_words"])
-    return bool(re.search(rf"(?i:(?<!\w)(?:{words}))\s*[A-ZĐÀ-Ỹ]", component))
+    return bool(_city().search(component))
 
 
 def lowest(levels: list[str | None]) -> str | None:

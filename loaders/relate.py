@@ -489,8 +489,7 @@ def merger(text: str, low: str, a: int, b: int, places: Spans) -> list[ModelMent
             continue  # "sắp xếp" names a merger only as "sắp xếp A với B"
         if joiner == "với":
             comps = [_drop_aside(text, ca, cb) for ca, cb in comps]
-            more, _ = _more_partners(text, low, comps[-1][1], b)
-            comps += more
+            comps += _more_partners(text, low, comps[-1][1], b)
         end = comps[-1][1]
         result = None
         if joiner == "vào" and len(comps) == 2:
@@ -528,9 +527,9 @@ def _drop_aside(text: str, a: int, b: int) -> tuple[int, int]:
     return _trim(text, a, a + m.start()) if m and m.start() > 0 else (a, b)
 
 
-def _more_partners(text: str, low: str, end: int, b: int) -> tuple[list[tuple[int, int]], int]:
+def _more_partners(text: str, low: str, end: int, b: int) -> list[tuple[int, int]]:
     """", C, D với tên gọi mới: E" after "A với B": the further parts, when a resulting agency closes
-    their list (none otherwise), and where the last ends."""
+    their list (none otherwise)."""
     lex = _lex()["merger"]
     aside = f"(?:{_aside()})?"
     parts: list[tuple[int, int]] = []
@@ -545,12 +544,10 @@ def _more_partners(text: str, low: str, end: int, b: int) -> tuple[list[tuple[in
             break
         parts.append((pa, pb))
         pos = pb
-    if not parts:
-        return [], end
     closed = re.match(aside, low[pos:b])
-    if not _result_after(text, low, pos + (closed.end() if closed else 0), b):
-        return [], end
-    return parts, pos
+    if not parts or not _result_after(text, low, pos + (closed.end() if closed else 0), b):
+        return []
+    return parts
 
 
 def _result_after(text: str, low: str, end: int, b: int) -> tuple[str, int] | None:
@@ -653,7 +650,7 @@ def merger_after(text: str, low: str, a: int, b: int) -> list[ModelMention]:
         comps = [c for c in (_trim(text, ca, cb) for ca, cb in comps) if c[1] > c[0]]
         end = m.end()
         if partner and partner[1] > partner[0]:
-            more = [] if into else _more_partners(text, low, partner[1], b)[0]
+            more = [] if into else _more_partners(text, low, partner[1], b)
             comps += [partner, *more]
             end = comps[-1][1]
         if len(comps) < 2:
