@@ -16,8 +16,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from rdflib.namespace import OWL, RDF
 
-from api.conneg import parse_accept
 from api.errors import ApiError
+from graph.formats import parse_accept
 from ontology.namespaces import PREFIXES
 
 router = APIRouter(include_in_schema=False)

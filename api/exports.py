@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from api.errors import ApiError, ErrorBody
 from api.sparql import PREFIX_MAP, run_engine
-from graph.exports import ALIASES, FORMATS
+from graph.exports import ALIASES, FORMATS, RDF_FORMATS, extension, media_type
 
 router = APIRouter(tags=["Export"])
 
@@ -23,26 +23,13 @@ router = APIRouter(tags=["Export"])
 ExportFormat = StrEnum("ExportFormat", {name: name for name in (*FORMATS, *sorted(ALIASES))})
 
 
-RDF_FORMATS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
-
-
 @router.get(
     "/export/{format}",
     summary="Xuất đồ thị hoặc đồ thị con / export the graph or a subgraph",
     responses={
         200: {
             "description": "Tệp xuất / the exported file",
-            "content": {
-                "text/turtle": {},
-                "application/n-triples": {},
-                "application/n-quads": {},
-                "application/trig": {},
-                "application/ld+json": {},
-                "application/xml": {},
-                "application/json": {},
-                "text/vnd.graphviz": {},
-                "image/svg+xml": {},
-            },
+            "content": {media_type(name): {} for name in FORMATS},
         },
         400: {"model": ErrorBody, "description": "Bộ lọc không hợp lệ / bad filter"},
         404: {"model": ErrorBody, "description": "Không có dữ liệu khớp / nothing matches"},
@@ -82,24 +69,9 @@ async def export(
     return await _via_graph_exports(request, fmt, province, model, place, radius)
 
 
-_EXT = {
-    "turtle": "ttl",
-    "ntriples": "nt",
-    "nquads": "nq",
-    "trig": "trig",
-    "jsonld": "jsonld",
-    "graphml": "graphml",
-    "gexf": "gexf",
-    "cytoscape": "cyjs.json",
-    "nodelink": "json",
-    "dot": "dot",
-    "svg": "svg",
-}
-
-
 def _file(data: bytes, media: str, fmt: str) -> Response:
     return Response(
-        data, media_type=media, headers={"Content-Disposition": f'inline; filename="bomay.{_EXT[fmt]}"'}
+        data, media_type=media, headers={"Content-Disposition": f'inline; filename="bomay.{extension(fmt)}"'}
     )
 
 

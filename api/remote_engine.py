@@ -32,14 +32,13 @@ import pyoxigraph as ox
 from api import sparql_check
 from api.engine import EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.worker import (
-    GRAPH_FORMAT,
     INLINE_MAX,
-    RESULT_MEDIA,
     LimitExceeded,
     plain_rows,
     serialize_boolean,
     serialize_solutions,
 )
+from graph.formats import GRAPH_FORMATS, RESULT_FORMATS
 from graph.lexer import tokens
 from graph.remote import RemoteError, RemoteStore, RemoteTimeout, answer_problem, distinct_rows
 from graph.sparql import query_form, slice_query
@@ -251,7 +250,8 @@ class RemoteEngine:
         limit = int(job["limit"])
         if form in ("CONSTRUCT", "DESCRIBE"):
             body, media = await self._fetch(query, N_TRIPLES, params)
-            fmt, out_media = GRAPH_FORMAT[job.get("graph_format") or "turtle"]
+            out_format = GRAPH_FORMATS[job.get("graph_format") or "turtle"]
+            fmt, out_media = out_format.ox, out_format.content_type
 
             def graph_answer() -> tuple[bytes, str]:
                 return _serialize(_triples(body, media, limit), fmt, job.get("prefixes")), out_media
@@ -271,12 +271,12 @@ class RemoteEngine:
             if job["kind"] == "rows":
                 return [{"boolean": bool(result)}]
             fmt = job.get("result_format") or "json"
-            return serialize_boolean(fmt, bool(result)), RESULT_MEDIA[fmt]
+            return serialize_boolean(fmt, bool(result)), RESULT_FORMATS[fmt].content_type
         if job["kind"] == "rows":
             rows = plain_rows(result, limit, frozenset(job.get("hide") or ()), job.get("drop"))
             return distinct_rows(query, rows)
         fmt = job.get("result_format") or "json"
-        return serialize_solutions(result, fmt, limit), RESULT_MEDIA[fmt]
+        return serialize_solutions(result, fmt, limit), RESULT_FORMATS[fmt].content_type
 
     async def _dump(self, job: dict) -> tuple[bytes, str]:
         """Named graphs (all, or `graphs`) as the workers dump them: datasets keep their graphs (one
@@ -285,12 +285,13 @@ class RemoteEngine:
         COUNT for a union) nothing is fetched, and an answer shorter than its count (a server's own row
         cap, e.g. Virtuoso's ResultSetMaxRows) is an error, never a partial dump."""
         limit = int(job["limit"])
-        fmt, media = GRAPH_FORMAT[job.get("graph_format") or "nquads"]
+        out_format = GRAPH_FORMATS[job.get("graph_format") or "nquads"]
+        fmt, media = out_format.ox, out_format.content_type
         prefixes = job.get("prefixes")
         graphs = list(job.get("graphs") or sorted(self._counts))
         if not graphs:
             return _serialize([], fmt, prefixes), media
-        if fmt.supports_datasets:
+        if out_format.datasets:
             if sum(self._counts.get(g, 0) for g in graphs) > limit:
                 raise LimitExceeded(limit)
             gate = asyncio.Semaphore(4)

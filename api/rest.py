@@ -21,14 +21,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import conneg, search_index
+from api import search_index
 from api.errors import ApiError, ErrorBody
 from api.resolve import resolve_optional
 from api.reviews import mark, review_states
 from api.sparql import PREFIX_MAP, run_engine
+from graph.formats import parse_accept
 from graph.named import get as get_query
-from graph.sparql import bind, set_slice, subquery_where_brace, where_brace
-from graph.terms import IRI, sparql_term
+from graph.sparql import bind, set_slice, subquery_where_brace, values_row, where_brace
+from graph.terms import IRI
 from ontology.namespaces import ID
 from ontology.text import collation_key, fold
 
@@ -169,14 +170,10 @@ def bound_query(name: str, bound: dict[str, tuple[str, str]]) -> str:
 
 def _values_row(bound: dict[str, tuple[str, str]]) -> str:
     """`VALUES (?a ?b) { (t1 t2) }` for `bound`, each term escaped; "" when nothing is bound."""
-    if not bound:
-        return ""
-    names = " ".join(f"?{var}" for var in bound)
     try:
-        terms = " ".join(sparql_term(IRI(v) if kind == "iri" else v) for kind, v in bound.values())
+        return values_row({var: IRI(v) if kind == "iri" else v for var, (kind, v) in bound.items()})
     except ValueError:  # not an IRI: the same clean answer as resource_iri's
         raise ApiError(400, "bad_id", "Định danh không hợp lệ. / Invalid identifier.") from None
-    return f"\n  VALUES ({names}) {{ ({terms}) }}\n"
 
 
 def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) -> dict[str, Any]:
@@ -264,7 +261,7 @@ def _format(request: Request, suffix: str | None) -> str:
     if suffix:
         return suffix
     q = {media: 0.0 for media in ("application/json", "application/ld+json", "text/csv")}
-    for media, weight, _pos in conneg.parse_accept(request.headers.get("accept")):
+    for media, weight, _pos in parse_accept(request.headers.get("accept")):
         if media in q:
             q[media] = weight
     if q["application/ld+json"] > 0 and q["application/ld+json"] >= q["application/json"]:

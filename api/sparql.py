@@ -17,25 +17,17 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from api import conneg, editor, sparql_check
+from api import editor, sparql_check
 from api.engine import AnswerTooLarge, EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
+from graph.formats import FORMATS, GRAPH_FORMATS, NotAcceptable, negotiate
 from graph.sparql import slice_query
 from ontology.namespaces import PREFIXES
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
-FORMATS_W3 = Namespace("http://www.w3.org/ns/formats/")
 API = Namespace("https://w3id.org/bomay/api#")  # the service's own terms (result limit and policy)
-RDFLIB_FORMAT = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "jsonld": "json-ld",
-    "rdfxml": "xml",
-    "trig": "trig",
-    "nquads": "nquads",
-}
 PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -53,9 +45,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Truy vấn quá thời gian và đã bị dừng / query timed out and was stopped",
     },
 }
-RESULT_CONTENT = {m: {} for m, _ in conneg.RESULT_FORMATS.values()} | {
-    m: {} for m, _ in conneg.GRAPH_FORMATS.values()
-}
+RESULT_CONTENT = {f.media: {} for table in FORMATS.values() for f in table.values()}
+# The protocol parameters clients name the format with (Virtuoso's `format`, Fuseki's `output`/`results`).
+FORMAT_PARAMS = ("format", "output", "results")
 
 
 async def run_engine(request: Request, job: dict) -> Any:
@@ -138,10 +130,10 @@ async def answer_query(
     result_format = graph_format = None
     try:
         if info.form in ("SELECT", "ASK", None):
-            result_format = conneg.negotiate(conneg.RESULT_FORMATS, accept, fmt)
+            result_format = negotiate(accept, "results", fmt).key
         if info.form in ("CONSTRUCT", "DESCRIBE", None):
-            graph_format = conneg.negotiate(conneg.GRAPH_FORMATS, accept, fmt)
-    except conneg.NotAcceptable as e:
+            graph_format = negotiate(accept, "graph", fmt).key
+    except NotAcceptable as e:
         if info.form is not None:
             raise ApiError(406, "not_acceptable", str(e)) from None
     job = {
@@ -239,7 +231,7 @@ def _get_params(request: Request) -> dict[str, Any]:
         if size is None:
             values[name] = qp.getlist(name)
             continue
-        given = qp.getlist(name) if name in conneg.FORMAT_PARAMS else qp.getlist(name)[-1:]
+        given = qp.getlist(name) if name in FORMAT_PARAMS else qp.getlist(name)[-1:]
         for value in given:
             if len(value) > size:
                 errors.append(
@@ -254,7 +246,7 @@ def _get_params(request: Request) -> dict[str, Any]:
         values[name] = given[-1] if given else None
     if errors:
         raise RequestValidationError(errors)
-    values["formats"] = [v for name in conneg.FORMAT_PARAMS for v in qp.getlist(name)]
+    values["formats"] = [v for name in FORMAT_PARAMS for v in qp.getlist(name)]
     return values
 
 
@@ -329,7 +321,7 @@ async def sparql_post(
         raise ApiError(
             403, "refused", "Cập nhật SPARQL không được phép; dịch vụ chỉ đọc. / Updates are refused."
         )
-    in_url = [v for name in conneg.FORMAT_PARAMS for v in request.query_params.getlist(name)]
+    in_url = [v for name in FORMAT_PARAMS for v in request.query_params.getlist(name)]
     if ctype == "application/sparql-query":
         return await answer_query(request, text, dg, ng, in_url)
     if ctype == "application/x-www-form-urlencoded":
@@ -345,7 +337,7 @@ async def sparql_post(
             form["query"][0],
             dg + form.get("default-graph-uri", []),
             ng + form.get("named-graph-uri", []),
-            [v for name in conneg.FORMAT_PARAMS for v in form.get(name, [])] + in_url,
+            [v for name in FORMAT_PARAMS for v in form.get(name, [])] + in_url,
         )
     raise ApiError(
         415,
@@ -364,8 +356,8 @@ async def graph_counts(request: Request) -> dict[str, int]:
 async def service_description(request: Request, fmt: list[str] | str | None) -> Response:
     """SPARQL service description with VoID triple counts per named graph."""
     try:
-        key = conneg.negotiate(conneg.GRAPH_FORMATS, request.headers.get("accept"), fmt)
-    except conneg.NotAcceptable as e:
+        out_format = negotiate(request.headers.get("accept"), "graph", fmt)
+    except NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
     counts = await graph_counts(request)
     endpoint = URIRef(str(request.url_for("sparql_get")))
@@ -419,19 +411,9 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
                    "LIMIT/OFFSET.")
     g.add((svc, RDFS.comment, Literal(note_vi, lang="vi")))
     g.add((svc, RDFS.comment, Literal(note_en, lang="en")))
-    for name in (
-        "SPARQL_Results_JSON",
-        "SPARQL_Results_XML",
-        "SPARQL_Results_CSV",
-        "SPARQL_Results_TSV",
-        "Turtle",
-        "N-Triples",
-        "JSON-LD",
-        "RDF_XML",
-        "TriG",
-        "N-Quads",
-    ):
-        g.add((svc, SD.resultFormat, FORMATS_W3[name]))
+    for table in FORMATS.values():
+        for f in table.values():
+            g.add((svc, SD.resultFormat, URIRef(f.iri)))
     dataset = BNode()
     g.add((svc, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
@@ -448,8 +430,8 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
         g.add((ng, SD.graph, gr))
         g.add((gr, RDF.type, SD.Graph))
         g.add((gr, VOID.triples, Literal(n, datatype=XSD.integer)))
-    body = g.serialize(format=RDFLIB_FORMAT[key])
-    media = conneg.GRAPH_FORMATS[key][0]
+    body = g.serialize(format=out_format.rdflib)
+    media = out_format.media
     return Response(
         content=body.encode() if isinstance(body, str) else body, media_type=media, headers={"Vary": "Accept"}
     )
@@ -462,7 +444,7 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
     responses={
         200: {
             "description": "Nội dung đồ thị / graph content",
-            "content": {m: {} for m, _ in conneg.GRAPH_FORMATS.values()},
+            "content": {f.media: {} for f in GRAPH_FORMATS.values()},
         },
         404: {"model": ErrorBody, "description": "Không có đồ thị này / no such graph"},
         **{k: v for k, v in ERRORS.items() if k in (400, 406, 422, 503)},
@@ -490,8 +472,8 @@ async def graph_store(
             "Cần đúng một trong ?graph=IRI hoặc ?default. / Give exactly one of ?graph=IRI or ?default.",
         )
     try:
-        key = conneg.negotiate(conneg.GRAPH_FORMATS, request.headers.get("accept"), format)
-    except conneg.NotAcceptable as e:
+        key = negotiate(request.headers.get("accept"), "graph", format).key
+    except NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
     limit = max(request.app.state.settings.result_limit, 2_000_000)
     job: dict[str, Any] = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}

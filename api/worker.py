@@ -18,27 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-RESULT_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-RESULT_FORMAT = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMAT = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-    "trig": (ox.RdfFormat.TRIG, "application/trig"),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-}
-
+from graph.formats import GRAPH_FORMATS, RESULT_FORMATS
 
 # Answers up to this size are read on the pool's event loop (a memory copy); larger ones in a thread.
 INLINE_MAX = 1 << 20
@@ -165,7 +145,7 @@ def serialize_solutions(
     if fmt == "tsv":
         return tsv
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return parsed.serialize(format=RESULT_FORMAT[fmt]) or b""
+    return parsed.serialize(format=RESULT_FORMATS[fmt].ox) or b""
 
 
 def serialize_boolean(fmt: str, value: bool) -> bytes:
@@ -202,9 +182,10 @@ def dump(store: ox.Store, job: dict) -> tuple[bytes, str]:
     triple formats get the default graph (the reviewed view every query reads: each triple once, what
     reviews retract left out), or the union of the `graphs` asked for. Far faster than CONSTRUCT."""
     limit = int(job["limit"])
-    fmt, media = GRAPH_FORMAT[job.get("graph_format") or "nquads"]
+    out_format = GRAPH_FORMATS[job.get("graph_format") or "nquads"]
+    fmt, media = out_format.ox, out_format.content_type
     graphs = [ox.NamedNode(g) for g in job["graphs"]] if job.get("graphs") else list(store.named_graphs())
-    if fmt.supports_datasets:
+    if out_format.datasets:
         lines: list[bytes] = []
         for g in graphs:
             tail = f" {g} .".encode()
@@ -287,23 +268,26 @@ def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict] | dict
     if isinstance(result, ox.QueryBoolean):
         if job["kind"] == "rows":
             return [{"boolean": bool(result)}]
-        return serialize_boolean(job["result_format"], bool(result)), RESULT_MEDIA[job["result_format"]]
+        fmt = job["result_format"]
+        return serialize_boolean(fmt, bool(result)), RESULT_FORMATS[fmt].content_type
     if isinstance(result, ox.QuerySolutions):
         if job["kind"] != "rows":
             fmt = job["result_format"]
+            media = RESULT_FORMATS[fmt].content_type
             if fmt == "json":
                 try:
-                    return json_solutions(result, limit, job.get("max_bytes")), RESULT_MEDIA[fmt]
+                    return json_solutions(result, limit, job.get("max_bytes")), media
                 except _Unsure:  # rare: run it again and count exactly
                     result = store.query(job["query"], **kwargs)
-            return serialize_solutions(result, fmt, limit, job.get("max_bytes")), RESULT_MEDIA[fmt]
+            return serialize_solutions(result, fmt, limit, job.get("max_bytes")), media
         return plain_rows(result, limit, frozenset(job.get("hide") or ()), job.get("drop"))
     triples = []
     for t in result:
         if len(triples) >= limit:
             raise LimitExceeded(limit)
         triples.append(t)
-    fmt, media = GRAPH_FORMAT[job.get("graph_format") or "turtle"]
+    out_format = GRAPH_FORMATS[job.get("graph_format") or "turtle"]
+    fmt, media = out_format.ox, out_format.content_type
     with_prefixes = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) and job.get(
         "prefixes"
     )

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from graph.sparql import values_row, where_brace
+from graph.terms import IRI
+
 ROOT = Path(__file__).resolve().parent.parent
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,14 @@ class Query:
     source: str  # the .rq file used
 
 
-def term(var: str, value: str) -> str:
-    if not value.startswith(("http://", "https://", "urn:")):
-        return '"' + value.translate(_ESC) + '"'
-    return f"<{value}>"
-
-
 def bind(text: str, values: dict[str, str]) -> str:
-    """Insert `VALUES (?a ?b) { (t1 t2) }` right after the first `WHERE {`."""
+    """The query with `values` as one VALUES row at the head of its WHERE group (an IRI for a value
+    that reads as one, else a string), as the API binds its REST queries."""
     if not values:
         return text
-    names = " ".join(f"?{k}" for k in values)
-    row = " ".join(term(k, v) for k, v in values.items())
-    block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
-    m = _WHERE.search(text)
-    if not m:
-        raise ValueError("query has no WHERE group to bind parameters into")
-    return text[: m.end()] + block + text[m.end() :]
+    at = where_brace(text)
+    terms = {k: IRI(v) if v.startswith(("http://", "https://", "urn:")) else v for k, v in values.items()}
+    return text[:at] + values_row(terms) + text[at:]
 
 
 def _strip_comments(text: str) -> str:

@@ -11,26 +11,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.formats import GRAPH_TYPES, RESULTS_TYPES, negotiate
+from graph.formats import by_media, negotiate
 from graph.sparql import bind
-from graph.store import BOMAY_GRAPHS, NotAcceptable, QueryError, Store, retracted_pattern, touched_graphs
+from graph.store import BOMAY_GRAPHS, QueryError, Store, retracted_pattern, touched_graphs
 from graph.terms import check_iri, literal_value
-
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
-assert set(_RESULT_FORMATS) == set(RESULTS_TYPES) and set(_RDF_FORMATS) == set(GRAPH_TYPES)
 
 
 def to_plain(term: Any) -> Any:
@@ -265,30 +249,25 @@ class EmbeddedStore(Store):
 
     def run(self, query, accept=None, default_graph_uris=(), named_graph_uris=()) -> tuple[bytes, str]:
         result = self._query(query, default_graph_uris, named_graph_uris)
-        if isinstance(result, ox.QueryTriples):
-            media = negotiate(accept, "graph")
-            if media is None:
-                raise NotAcceptable(accept or "")
-            return result.serialize(format=_RDF_FORMATS[media]), media
-        media = negotiate(accept, "results")
-        if media is None:
-            raise NotAcceptable(accept or "")
-        return result.serialize(format=_RESULT_FORMATS[media]), media
+        fmt = negotiate(accept, "graph" if isinstance(result, ox.QueryTriples) else "results")
+        return result.serialize(format=fmt.ox), fmt.media
 
     def dump_rdf(self, media: str, prefixes: dict[str, str] | None = None) -> bytes:
         """All our named graphs serialised by Oxigraph itself (fast): the default graph (their union) for
         triple formats (Turtle, N-Triples, JSON-LD, RDF/XML), every quad for TriG/N-Quads."""
-        fmt = _RDF_FORMATS[media]
-        with_prefixes = prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+        fmt = by_media(media, "graph")
+        if fmt is None:
+            raise ValueError(f"no RDF format has the media type {media!r}")
+        with_prefixes = prefixes and fmt.ox in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
         kwargs = {"prefixes": prefixes} if with_prefixes else {}
-        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+        if fmt.datasets:
             ours = [g for g in self._store.named_graphs()
                     if isinstance(g, ox.NamedNode) and g.value.startswith(BOMAY_GRAPHS)]
             quads = (q for g in ours for q in self._store.quads_for_pattern(None, None, None, g))
-            return ox.serialize(quads, format=fmt, **kwargs)
+            return ox.serialize(quads, format=fmt.ox, **kwargs)
         triples = (q.triple for q in self._store.quads_for_pattern(None, None, None, DEFAULT))
         ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate)))  # groups by subject
-        return ox.serialize(ordered, format=fmt, **kwargs)
+        return ox.serialize(ordered, format=fmt.ox, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "path": str(self.path), "read_only": self.read_only}

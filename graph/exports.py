@@ -18,20 +18,18 @@ from typing import Any
 import networkx as nx
 from rdflib import Dataset, Graph, URIRef
 
+from graph.formats import GRAPH_FORMATS as RDF
+from graph.formats import Format
 from graph.named import get
 from graph.palette import edge_colour, node_colour, palette, rgb
 from graph.projection import project
 from graph.store import Store
 from graph.terms import IRI
 
-RDF_FORMATS = {  # name → (rdflib format, media type, extension)
-    "turtle": ("turtle", "text/turtle", "ttl"),
-    "ntriples": ("nt", "application/n-triples", "nt"),
-    "jsonld": ("json-ld", "application/ld+json", "jsonld"),
-    "trig": ("trig", "application/trig", "trig"),
-    "nquads": ("nquads", "application/n-quads", "nq"),
-}
-GRAPH_FORMATS = {  # name → (media type, extension)
+# The RDF formats an export is written in (graph.formats knows their media types and extensions)...
+RDF_FORMATS: dict[str, Format] = {k: RDF[k] for k in ("turtle", "ntriples", "jsonld", "trig", "nquads")}
+# ...and the graph-visualisation formats of the projection: name → (media type, extension).
+GRAPH_FORMATS = {
     "graphml": ("application/graphml+xml", "graphml"),
     "gexf": ("application/gexf+xml", "gexf"),
     "cytoscape": ("application/json", "cyjs"),
@@ -117,13 +115,13 @@ class Subgraph:
 def media_type(fmt: str) -> str:
     """Media type of an export format name."""
     fmt = ALIASES.get(fmt, fmt)
-    return RDF_FORMATS[fmt][1] if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][0]
+    return RDF_FORMATS[fmt].media if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][0]
 
 
 def extension(fmt: str) -> str:
     """Usual file extension of an export format name."""
     fmt = ALIASES.get(fmt, fmt)
-    return RDF_FORMATS[fmt][2] if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][1]
+    return RDF_FORMATS[fmt].extension if fmt in RDF_FORMATS else GRAPH_FORMATS[fmt][1]
 
 
 def export(store: Store, fmt: str, sub: Subgraph | None = None, limit: int | None = None) -> bytes:
@@ -203,13 +201,14 @@ def _bind(g: Graph) -> None:
 
 def export_rdf(store: Store, fmt: str, sub: Subgraph | None = None, limit: int | None = None) -> bytes:
     """Turtle/N-Triples/JSON-LD of the union, or TriG/N-Quads with the named graphs kept."""
-    rdflib_format = RDF_FORMATS[fmt][0]
+    out_format = RDF_FORMATS[fmt]
+    rdflib_format = out_format.rdflib
     dump = getattr(store, "dump_rdf", None)
     if dump is not None and (sub is None or sub.whole):
         from ontology.namespaces import PREFIXES
 
-        return dump(RDF_FORMATS[fmt][1], {p: str(ns) for p, ns in PREFIXES.items()})
-    if fmt in ("trig", "nquads"):
+        return dump(out_format.media, {p: str(ns) for p, ns in PREFIXES.items()})
+    if out_format.datasets:
         return rdf_dataset(store, sub, limit).serialize(format=rdflib_format, encoding="utf-8")
     g = reviewed_graph(store, sub, limit)
     if fmt == "jsonld":

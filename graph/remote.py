@@ -39,7 +39,6 @@ from graph.sparql import bind, query_form
 from graph.store import (
     ARTICLE_GRAPHS,
     BOMAY_GRAPHS,
-    NotAcceptable,
     QueryError,
     Store,
     retracted_pattern,
@@ -474,9 +473,7 @@ class RemoteStore(Store):
 
     def run(self, query, accept=None, default_graph_uris=(), named_graph_uris=()) -> tuple[bytes, str]:
         kind = "graph" if query_form(query) in ("CONSTRUCT", "DESCRIBE") else "results"
-        media = negotiate(accept, kind)
-        if media is None:
-            raise NotAcceptable(accept or "")
+        media = negotiate(accept, kind).media
         resp = self._get(query, media, self.dataset_params(query, default_graph_uris, named_graph_uris))
         got = resp.headers.get("content-type", media).split(";")[0].strip()
         return resp.content, got

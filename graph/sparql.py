@@ -92,6 +92,20 @@ def set_slice(query: str, limit: int, offset: int) -> str:
     raise ValueError("query has no LIMIT ... OFFSET ... to page")
 
 
+def values_row(bindings: Mapping[str, Any]) -> str:
+    """`VALUES (?a ?b) { (t1 t2) }` binding each variable to one term (graph.terms.sparql_term: an IRI,
+    a string, a number...), to go at the head of a group; "" when nothing is bound. One row, so an
+    engine reads it as one lookup; `bind` gives each variable its own block and several values."""
+    if not bindings:
+        return ""
+    for name in bindings:
+        if not _VAR.fullmatch(name):
+            raise ValueError(f"bad variable name {name!r}")
+    names = " ".join(f"?{var}" for var in bindings)
+    terms = " ".join(sparql_term(v) for v in bindings.values())
+    return f"\n  VALUES ({names}) {{ ({terms}) }}\n"
+
+
 def bind(query: str, bindings: Mapping[str, Any] | None = None) -> str:
     """Query text with one `VALUES ?name { ... }` per binding; `None` values leave a variable free.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
+from graph.formats import NotAcceptable  # noqa: F401  (raised by every store's run)
 from graph.terms import check_iri
 from ontology.namespaces import BOMAY, GRAPH, ONTOLOGY_GRAPH
 
@@ -56,10 +57,6 @@ DEFAULT_STORE_PATH = ".bomay/store"
 
 class QueryError(ValueError):
     """A query or update the engine refused (syntax error, unsupported feature): the caller's fault."""
-
-
-class NotAcceptable(ValueError):
-    """No serialisation of the result matches the requested media types."""
 
 
 class Store(ABC):

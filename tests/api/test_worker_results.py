@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from api import worker
+from graph.formats import RESULT_FORMATS
 
 P = ox.NamedNode("urn:p")
 TRICKY = ["plain", "{}", '},{"a":{}}', "line\nbreak\ttab", '"quoted"', "[{}],{}", "", "ü 𝄞"]
@@ -41,9 +42,10 @@ def job(query: str, fmt: str, limit: int) -> dict:
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_every_format_is_the_engines_own_and_the_cap_is_exact(store: ox.Store, query: str, fmt: str) -> None:
     n = len(list(store.query(query)))
-    native = store.query(query).serialize(format=worker.RESULT_FORMAT[fmt])
+    native = store.query(query).serialize(format=RESULT_FORMATS[fmt].ox)
     body, media = worker.run_job(store, job(query, fmt, n))  # exactly at the cap: allowed
-    assert media == worker.RESULT_MEDIA[fmt]
+    assert media == {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                     "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}[fmt]
     if fmt == "json":
         assert json.loads(body) == json.loads(native)
     else:
@@ -65,5 +67,5 @@ def test_large_answers_stop_at_the_cap_while_serialising() -> None:
     for fmt in ("json", "tsv"):
         sink = worker._JsonRowCap(100) if fmt == "json" else worker._RowCap(100)
         with pytest.raises(worker.LimitExceeded):
-            st.query("SELECT ?s ?o { ?s ?p ?o }").serialize(sink, format=worker.RESULT_FORMAT[fmt])
+            st.query("SELECT ?s ?o { ?s ?p ?o }").serialize(sink, format=RESULT_FORMATS[fmt].ox)
         assert len(b"".join(sink.parts)) < 100_000  # stopped early, not after all 50,000 rows

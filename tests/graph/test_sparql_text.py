@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from graph.formats import negotiate
 from graph.named import get
-from graph.sparql import bind, query_form, where_brace
+from graph.sparql import bind, query_form, values_row, where_brace
 from graph.terms import IRI, sparql_term
 
 
@@ -57,13 +56,14 @@ def test_query_forms():
     assert query_form(get("subgraph").text) == "CONSTRUCT"
 
 
-@pytest.mark.parametrize("accept,kind,media", [
-    ("text/csv;q=0.5, text/tab-separated-values", "results", "text/tab-separated-values"),
-    ("application/xml;q=0.9, */*;q=0.8", "results", "application/sparql-results+xml"),
-    ("image/png", "results", None),
-    ("application/ld+json", "graph", "application/ld+json"),
-    ("text/turtle;q=0, application/n-triples", "graph", "application/n-triples"),
-    (None, "graph", "text/turtle"),
-])
-def test_accept_negotiation(accept, kind, media):
-    assert negotiate(accept, kind) == media
+
+
+def test_a_values_row_binds_every_variable_in_one_row_with_each_term_escaped():
+    row = values_row({"place": IRI("https://w3id.org/bomay/id/unit/2023/27"), "q": 'Bắc "Ninh"', "n": 3})
+    assert row == ('\n  VALUES (?place ?q ?n) { (<https://w3id.org/bomay/id/unit/2023/27> "Bắc \\"Ninh\\"" '
+                   '"3"^^<http://www.w3.org/2001/XMLSchema#integer>) }\n')
+    assert values_row({}) == ""
+    with pytest.raises(ValueError):
+        values_row({"bad name": "x"})
+    with pytest.raises(ValueError):
+        values_row({"place": IRI("not an iri> }")})
