@@ -8,12 +8,13 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from api import errors, headlimit, logs, search_index
 from api.config import Settings, SettingsError
+from api.deps import EngineDep, StoreDep
 from api.engine import WorkerPool
 from api.ingest_pool import IngestPool
 from api.middleware import BodyLimit, ClientLimit
@@ -144,18 +145,18 @@ def create_app(store_path: str | None = None, token: str | None = None, **overri
     app.include_router(editor.router)
 
     @app.get("/health", response_model=Health, tags=["Service"], summary="Tình trạng dịch vụ / health")
-    async def health(request: Request) -> Health:
+    async def health(engine: EngineDep, store: StoreDep) -> Health:
         """Liveness plus what the operator configured."""
-        counts = await sparql.graph_counts(request)
+        counts = engine.graph_counts()
         return Health(
             status="ok",
-            store=str(getattr(app.state.store, "path", None) or getattr(app.state.store, "query_url", "")),
+            store=str(getattr(store, "path", None) or getattr(store, "query_url", "")),
             graphs=len(counts),
             articles=sum(1 for g in counts if "/graph/article/" in g),
             writes_enabled=bool(settings.token),
             query_timeout_s=settings.query_timeout,
             result_limit=settings.result_limit,
-            worker_restarts=app.state.engine.restarts,
+            worker_restarts=engine.restarts,
         )
 
     app.add_middleware(

@@ -11,19 +11,19 @@ itself is exclusive (see api.engine.WorkerPool.write and .writing).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from api import pipeline, search_index
+from api.deps import EngineDep, IngestDep, StoreDep, require_writer
 from api.errors import ApiError, ErrorBody
-from api.ingest_pool import PoolUnavailable, WorkerDied, build_payload
+from api.ingest_pool import IngestPool, PoolUnavailable, WorkerDied, build_payload
 from api.pipeline import DOC_ID, ArticleRefused, Meta, ValidatedArticle
 from graph.reviews import review_graph
 from ontology.namespaces import article_graph
@@ -77,29 +77,6 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
         "bất thường: gửi lại / writes off, or the validation worker died: retry",
     },
 }
-
-
-def require_token(request: Request) -> None:
-    """Bearer token check; writes are off (503) when no token is configured."""
-    expected = request.app.state.settings.token
-    if not expected:
-        raise ApiError(
-            503,
-            "writes_disabled",
-            "Chức năng ghi đang tắt: quản trị viên chưa đặt BOMAY_TOKEN. / "
-            "Writes are disabled: no BOMAY_TOKEN configured.",
-        )
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise ApiError(
-            401,
-            "missing_token",
-            "Cần 'Authorization: Bearer <token>'. / Bearer token required.",
-            {"WWW-Authenticate": "Bearer"},
-        )
-    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
-        raise ApiError(403, "bad_token", "Token không đúng. / Wrong token.")
 
 
 def refused(e: ArticleRefused) -> ApiError:
@@ -182,10 +159,9 @@ def check_url(url: str) -> None:
         raise ApiError(400, "bad_url", f"URL không hợp lệ: {problem}. / Invalid url.")
 
 
-async def build_article(request: Request, text: str, doc_id: str, meta: Meta) -> ValidatedArticle:
+async def build_article(pool: IngestPool | None, text: str, doc_id: str, meta: Meta) -> ValidatedArticle:
     """api.ingest_pool.build_payload in the app's ingest worker processes, or in a thread of this one
     when there are none; a worker that dies with the article is a 503 (nothing was written)."""
-    pool = getattr(request.app.state, "ingest", None)
     if pool is not None:
         try:
             return await pool.run(text, doc_id, meta)
@@ -224,6 +200,7 @@ def _report(validation: Any) -> dict[str, Any]:
     status_code=201,
     response_model=ArticleOut,
     responses=WRITE_ERRORS,
+    dependencies=[Depends(require_writer)],
     summary="Thêm một bài báo: trích xuất, kiểm tra SHACL, lưu / extract, validate and store one article",
     openapi_extra={
         "requestBody": {
@@ -238,18 +215,20 @@ def _report(validation: Any) -> dict[str, Any]:
 )
 async def post_article(
     request: Request,
+    engine: EngineDep,
+    store: StoreDep,
+    ingest: IngestDep,
     id: Annotated[
         str | None, Query(pattern=DOC_ID.pattern, description="Định danh bài báo / article id")
     ] = None,
 ) -> JSONResponse:
     """Extract, validate and store one article; nothing is written when validation fails."""
-    require_token(request)
     text, given, meta = await read_article(request, id)
     try:
         doc_id = pipeline.article_id(text, given)
     except ArticleRefused as e:
         raise refused(e) from None
-    article = await build_article(request, text, doc_id, meta)
+    article = await build_article(ingest, text, doc_id, meta)
     out = {
         "id": doc_id,
         "graph": article.iri,
@@ -263,9 +242,8 @@ async def post_article(
     }
     if not article.validation.conforms:
         return JSONResponse(out, status_code=422)
-    store = request.app.state.store
     graphs = (article.iri, review_graph(article.doc_id))  # its reviews are re-attached in the same write
-    report, copies = await request.app.state.engine.write(graphs, write_article, store, article)
+    report, copies = await engine.write(graphs, write_article, store, article)
     await search_index.refresh(request.app, *graphs)
     out.update(stored=report.written, replaced=report.replaced, triples=report.triples, duplicate_of=copies)
     if copies:
@@ -284,19 +262,21 @@ async def post_article(
         404: {"model": ErrorBody, "description": "Không có / not found"},
         **WRITE_ERRORS,
     },
+    dependencies=[Depends(require_writer)],
     summary="Xoá một bài báo và mọi dữ kiện của nó / delete an article and its facts",
 )
 async def delete_article(
     request: Request,
+    engine: EngineDep,
+    store: StoreDep,
     id: Annotated[str, Path(pattern=DOC_ID.pattern, description="Định danh bài báo")],
 ) -> JSONResponse:
     """Drop the article's named graph; other articles' statements stay."""
-    require_token(request)
     from graph.ingest import delete_document
 
     iri = str(article_graph(id))
-    async with request.app.state.engine.writing(iri, review_graph(id)):  # reviews kept, unattached
-        dropped = await asyncio.to_thread(delete_document, request.app.state.store, iri)
+    async with engine.writing(iri, review_graph(id)):  # reviews kept, unattached
+        dropped = await asyncio.to_thread(delete_document, store, iri)
     await search_index.refresh(request.app, iri, review_graph(id))
     if not dropped:
         raise ApiError(404, "not_found", f"Không có bài báo '{id}'. / No such article.")

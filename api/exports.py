@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.deps import SettingsDep
 from api.errors import ApiError, ErrorBody
 from api.sparql import PREFIX_MAP, run_engine
 from graph.exports import ALIASES, FORMATS, RDF_FORMATS, extension, media_type
@@ -40,6 +41,7 @@ ExportFormat = StrEnum("ExportFormat", {name: name for name in (*FORMATS, *sorte
 )
 async def export(
     request: Request,
+    settings: SettingsDep,
     format: ExportFormat,
     province: Annotated[
         str | None,
@@ -61,7 +63,7 @@ async def export(
     fmt = ALIASES.get(format.value, format.value)
     filtered = any(v is not None for v in (province, model, place))
     if fmt in RDF_FORMATS and not filtered:
-        limit = max(request.app.state.settings.result_limit, 2_000_000)
+        limit = max(settings.result_limit, 2_000_000)
         data, media = await run_engine(
             request, {"kind": "dump", "graph_format": fmt, "prefixes": PREFIX_MAP, "limit": limit}
         )

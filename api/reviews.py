@@ -9,7 +9,6 @@ RDF step (loaders.rdf.facts_to_graph), so a reviewed fact has the same IRIs an e
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import re
 import uuid
 from pathlib import Path as FilePath
@@ -20,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import search_index
+from api.deps import Reviewer, StoreDep, get_engine
 from api.errors import ApiError, ErrorBody
 from graph import reviews as rv
 from graph.store import Store
@@ -59,27 +59,6 @@ class FactIn(BaseModel):
 
 class ReviewError(ValueError):
     """Bad review input: answered 422 with this message, nothing stored."""
-
-
-# -- who may write ---------------------------------------------------------------------------------------
-def require_reviewer(request: Request) -> str:
-    """The reviewer's name for the request's bearer token; 503 when no reviewer is configured."""
-    tokens: dict[str, str] = request.app.state.settings.review_tokens
-    if not tokens:
-        raise ApiError(503, "reviews_disabled",
-                       "Chức năng duyệt đang tắt: chưa đặt BOMAY_REVIEW_TOKENS. / Reviews are disabled.")
-    auth = request.headers.get("authorization", "")
-    if not auth.lower().startswith("bearer "):
-        raise ApiError(401, "missing_token", "Cần token người duyệt. / Reviewer bearer token required.",
-                       {"WWW-Authenticate": "Bearer"})
-    given = auth[7:].strip().encode()
-    name = None
-    for token, who in tokens.items():
-        if hmac.compare_digest(given, token.encode()):
-            name = who
-    if name is None:
-        raise ApiError(403, "bad_token", "Token người duyệt không đúng. / Not a reviewer token.")
-    return name
 
 
 # -- building reviews ------------------------------------------------------------------------------------
@@ -326,7 +305,7 @@ def _answer(out: rv.ReviewWrite, status: int = 201) -> JSONResponse:
 
 async def _write(request: Request, doc_id: str, fn: Any, *args: Any) -> rv.ReviewWrite:
     try:
-        out = await request.app.state.engine.write((rv.review_graph(doc_id),), fn, *args)
+        out = await get_engine(request).write((rv.review_graph(doc_id),), fn, *args)
     except ReviewError as e:
         raise ApiError(422, "invalid_review", str(e)) from None
     except LookupError:
@@ -386,27 +365,25 @@ _READS = _responses(400, 404, 410, 422, 503)
 
 @router.post("/api/facts/{id:path}/review", status_code=201, responses=_WRITES,
              summary="Duyệt một dữ kiện: xác nhận, sửa hoặc bác bỏ / confirm, correct or reject a fact")
-async def post_review(request: Request, body: ReviewIn,
+async def post_review(request: Request, reviewer: Reviewer, store: StoreDep, body: ReviewIn,
                       id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
     """The verdict is stored in the article's review graph; the extracted graph is not changed."""
-    reviewer = require_reviewer(request)
     event = _event_iri(id)
-    return _answer(await _write(request, _doc_of(event), review_fact, request.app.state.store, event, body,
-                                reviewer))
+    return _answer(await _write(request, _doc_of(event), review_fact, store, event, body, reviewer))
 
 
 @router.post("/api/articles/{doc_id}/facts", status_code=201, responses=_WRITES,
              summary="Thêm một dữ kiện bị bỏ sót / add a fact the extractor missed")
-async def post_fact(request: Request, body: FactIn, doc_id: Annotated[str, Path()]) -> JSONResponse:
+async def post_fact(request: Request, reviewer: Reviewer, store: StoreDep, body: FactIn,
+                    doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The added fact points at a span of the article's text."""
-    reviewer = require_reviewer(request)
     doc_id = _article(doc_id)
-    return _answer(await _write(request, doc_id, add_fact, request.app.state.store, doc_id, body, reviewer))
+    return _answer(await _write(request, doc_id, add_fact, store, doc_id, body, reviewer))
 
 
 @router.get("/api/reviews", responses=_READS, summary="Các lượt duyệt / reviews")
 async def get_reviews(
-    request: Request,
+    store: StoreDep,
     article: Annotated[str | None, Query(max_length=200)] = None,
     reviewer: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[str | None, Query(max_length=40, description="xsd:dateTime, UTC")] = None,
@@ -417,14 +394,13 @@ async def get_reviews(
 
     if article is not None and not _is_article_id(article):
         return JSONResponse({"items": [], "total": 0})  # no article has such an id: no review names it
-    items = await asyncio.to_thread(list_reviews, request.app.state.store, article, reviewer, since,
-                                    unattached)
+    items = await asyncio.to_thread(list_reviews, store, article, reviewer, since, unattached)
     return JSONResponse({"items": items, "total": len(items)})
 
 
 @router.get("/api/facts/{id:path}", responses=_READS,
             summary="Một dữ kiện đã duyệt / one fact of the reviewed view")
-async def get_fact(request: Request,
+async def get_fact(store: StoreDep,
                    id: Annotated[str, Path(description="event/<doc_id>/<n>")]) -> JSONResponse:
     """The fact as the reviewed view has it, with its review state (extracted/confirmed/corrected/added)."""
     import asyncio
@@ -432,7 +408,7 @@ async def get_fact(request: Request,
     event = _event_iri(id)
     doc_id = _doc_of(event)
     try:
-        q = await asyncio.to_thread(queue, request.app.state.store, doc_id)
+        q = await asyncio.to_thread(queue, store, doc_id)
     except LookupError:
         raise ApiError(404, "not_found", "Không có dữ kiện này. / No such fact.") from None
     found = [f for f in q["facts"] if f["event"] == event]
@@ -447,13 +423,13 @@ async def get_fact(request: Request,
 
 @router.get("/api/review-queue/{doc_id}", responses=_READS,
             summary="Hàng đợi duyệt của một bài báo / an article's review queue")
-async def get_queue(request: Request, doc_id: Annotated[str, Path()]) -> JSONResponse:
+async def get_queue(store: StoreDep, doc_id: Annotated[str, Path()]) -> JSONResponse:
     """The article's facts, lowest confidence first, its text, and its unattached reviews."""
     import asyncio
 
     doc_id = _article(doc_id)
     try:
-        return JSONResponse(await asyncio.to_thread(queue, request.app.state.store, doc_id))
+        return JSONResponse(await asyncio.to_thread(queue, store, doc_id))
     except LookupError:
         raise ApiError(404, "not_found", "Không có bài báo này. / No such article.") from None
 

@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from api import editor, sparql_check
+from api.deps import SettingsDep, client_host, get_engine, get_settings
 from api.engine import AnswerTooLarge, EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
 from graph.formats import FORMATS, GRAPH_FORMATS, NotAcceptable, negotiate
@@ -52,10 +53,8 @@ FORMAT_PARAMS = ("format", "output", "results")
 
 async def run_engine(request: Request, job: dict) -> Any:
     """Run a job on the app's engine, turning engine failures into clean HTTP errors."""
-    engine = request.app.state.engine
-    client = request.client.host if request.client else None
     try:
-        return await engine.run({**job, "client": client})
+        return await get_engine(request).run({**job, "client": client_host(request)})
     except QuerySyntaxError as e:
         missing = sparql_check.undeclared_prefixes(job.get("query") or "")
         if missing:  # the engine says "Prefix not found" and every character a name may hold, or less
@@ -104,7 +103,7 @@ async def answer_query(
     request: Request, query: str, default_graphs: list[str], named_graphs: list[str], fmt: list[str] | None
 ) -> Response:
     """Check, negotiate, run and serialise one SPARQL query (`fmt`: every format/output/results value)."""
-    settings = request.app.state.settings
+    settings = get_settings(request)
     if not query.strip():
         raise ApiError(400, "empty_query", "Truy vấn rỗng. / Empty query.")
     if len(query) > MAX_QUERY_CHARS:
@@ -350,7 +349,7 @@ async def sparql_post(
 async def graph_counts(request: Request) -> dict[str, int]:
     """Triple count per named graph, ordered by IRI: kept by the engine (counted once at start, then
     updated with the graphs each write touched), so no request ever recounts the store."""
-    return request.app.state.engine.graph_counts()
+    return get_engine(request).graph_counts()
 
 
 async def service_description(request: Request, fmt: list[str] | str | None) -> Response:
@@ -395,7 +394,7 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
         )
     )
     # The result limit and what happens past it (BOMAY_RESULT_OVERFLOW), for clients and operators.
-    settings = request.app.state.settings
+    settings = get_settings(request)
     g.bind("bomayapi", API)
     g.add((svc, API.resultLimit, Literal(settings.result_limit, datatype=XSD.integer)))
     g.add((svc, API.resultOverflow, Literal(settings.result_overflow)))
@@ -420,7 +419,7 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    size = request.app.state.engine.default_count()  # each triple once: not the sum of the graphs' counts
+    size = get_engine(request).default_count()  # each triple once: not the sum of the graphs' counts
     g.add((default, VOID.triples, Literal(size, datatype=XSD.integer)))
     for iri, n in counts.items():
         ng, gr = BNode(), BNode()
@@ -452,6 +451,7 @@ async def service_description(request: Request, fmt: list[str] | str | None) -> 
 )
 async def graph_store(
     request: Request,
+    settings: SettingsDep,
     graph: Annotated[
         str | None, Query(description="IRI của đồ thị có tên / named graph IRI", max_length=2000)
     ] = None,
@@ -475,7 +475,7 @@ async def graph_store(
         key = negotiate(request.headers.get("accept"), "graph", format).key
     except NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
-    limit = max(request.app.state.settings.result_limit, 2_000_000)
+    limit = max(settings.result_limit, 2_000_000)
     job: dict[str, Any] = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}
     if graph is not None:
         if not graph.startswith(("http://", "https://", "urn:")) or any(c in graph for c in '<>" {}|\\^`'):
