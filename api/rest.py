@@ -20,8 +20,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
-from api import search_index
+from api import schemas, search_index
 from api.errors import ApiError, ErrorBody
 from api.resolve import resolve_optional
 from api.reviews import mark, review_states
@@ -105,6 +106,13 @@ DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Không tìm thấy / not found"},
     503: {"model": ErrorBody, "description": "Truy vấn quá thời gian / query timed out"},
 }
+
+
+def detail_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """DETAIL_RESPONSES with the JSON of a 200 described by `model`."""
+    return {**DETAIL_RESPONSES, 200: {**DETAIL_RESPONSES[200], "model": model}}
+
+
 Page = Annotated[int, Query(ge=1, le=100_000, description="Trang (từ 1) / page number")]
 PerPage = Annotated[int, Query(ge=1, le=500, description="Số mục mỗi trang / items per page")]
 PROVINCE_DOC = "Tỉnh: IRI, id (2023/30) hoặc tên, có hoặc không dấu / province: IRI, id or name"
@@ -487,8 +495,9 @@ async def _mergers(
     return await paged(request, items, page, per_page, suffix, "event")
 
 
-def _list_route(path: str, summary: str, fn: Any) -> None:
-    """Register `path`, `path.json` and `path.csv` for one list endpoint."""
+def _list_route(path: str, summary: str, fn: Any, item: type[BaseModel]) -> None:
+    """Register `path`, `path.json` and `path.csv` for one list endpoint, whose JSON is a page of `item`."""
+    responses = {**LIST_RESPONSES, 200: {**LIST_RESPONSES[200], "model": schemas.Page[item]}}
     for suffix in (None, "json", "csv"):
         route_path = path if suffix is None else f"{path}.{suffix}"
         router.add_api_route(
@@ -496,7 +505,7 @@ def _list_route(path: str, summary: str, fn: Any) -> None:
             _wrap(fn, suffix),
             methods=["GET"],
             summary=summary,
-            responses=LIST_RESPONSES,
+            responses=responses,
             name=f"{fn.__name__}_{suffix or 'default'}",
             response_class=Response,
         )
@@ -571,7 +580,7 @@ async def list_models(
     "/models/{id:path}",
     summary="Một mô hình: thành phần, mọi nơi áp dụng với trạng thái mới nhất và "
     "dòng thời gian / a model, every place with latest status and timeline",
-    responses=DETAIL_RESPONSES,
+    responses=detail_responses(schemas.ModelDetail),
 )
 async def get_model(
     request: Request,
@@ -670,7 +679,7 @@ async def list_places(
     "/places/{id:path}",
     summary="Một đơn vị hành chính và mọi mô hình áp dụng ở đó, theo dòng thời gian "
     "/ a unit and every model applied there, as a timeline",
-    responses=DETAIL_RESPONSES,
+    responses=detail_responses(schemas.PlaceDetail),
 )
 async def get_place(
     request: Request,
@@ -801,7 +810,7 @@ async def list_documents(
     "/documents/{id:path}",
     summary="Một văn bản (quyết định gì) hoặc bài báo (văn bản và các đoạn bằng "
     "chứng) / a document and what it decided, or an article with its text and evidence spans",
-    responses=DETAIL_RESPONSES,
+    responses=detail_responses(schemas.DocumentDetail),
 )
 async def get_document(
     request: Request,
@@ -896,11 +905,14 @@ _list_route(
     "/mergers",
     "Văn phòng/cơ quan nào hợp nhất ở đâu, trạng thái và thời điểm (CQ1) / which offices are merged where",
     list_mergers,
+    schemas.MergerItem,
 )
-_list_route("/models", "Các mô hình thí điểm / pilot models", list_models)
-_list_route("/places", "Đơn vị hành chính có áp dụng thí điểm / places with pilots", list_places)
-_list_route("/documents", "Văn bản và bài báo / documents and articles", list_documents)
-_list_route("/search", "Tìm kiếm (có hoặc không dấu) / search with or without diacritics", search)
+_list_route("/models", "Các mô hình thí điểm / pilot models", list_models, schemas.ModelItem)
+_list_route("/places", "Đơn vị hành chính có áp dụng thí điểm / places with pilots", list_places,
+            schemas.PlaceItem)
+_list_route("/documents", "Văn bản và bài báo / documents and articles", list_documents, schemas.DocumentItem)
+_list_route("/search", "Tìm kiếm (có hoặc không dấu) / search with or without diacritics", search,
+            schemas.SearchHit)
 
 
 # --- events (CQ5, CQ6) -------------------------------------------------------------------------------------
@@ -968,4 +980,5 @@ async def list_events(
     return await paged(request, items, page, per_page, suffix, "event")
 
 
-_list_route("/events", "Sự kiện trạng thái (CQ5, CQ6) / status events of pilot applications", list_events)
+_list_route("/events", "Sự kiện trạng thái (CQ5, CQ6) / status events of pilot applications", list_events,
+            schemas.EventItem)
