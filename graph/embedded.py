@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,20 @@ from graph.formats import by_media, negotiate
 from graph.sparql import bind
 from graph.store import BOMAY_GRAPHS, QueryError, Store, retracted_pattern, touched_graphs
 from graph.terms import check_iri, literal_value
+
+
+def _open_read_only(path: Path, tries: int = 20) -> ox.Store:
+    """A read-only handle beside a live writer (`bomay query` while the server runs): RocksDB reads the
+    writer's file list and then its files, and a flush or compaction between the two removes a file the
+    list names. Opening again reads the new list, so such a race is retried; any other error is not."""
+    for attempt in range(tries - 1):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc) and "Corruption" not in str(exc):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return ox.Store.read_only(str(path))
 
 
 def to_plain(term: Any) -> Any:
@@ -99,7 +114,7 @@ class EmbeddedStore(Store):
         if read_only:
             if not (self.path / "CURRENT").exists():
                 raise FileNotFoundError(f"no store at {self.path}")
-            self._store = ox.Store.read_only(str(self.path))
+            self._store = _open_read_only(self.path)
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
