@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= S
 NPM ?= npm
+# Test processes (pytest-xdist): more than the cores, since much of a test waits on a server it started
+TEST_WORKERS ?= 3
 # Browser assets from the npm registry (package.json, package-lock.json), in the git-ignored node_modules/
 WEB_STAMP := node_modules/.bomay-installed-stamp
 
@@ -36,7 +38,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 docs: install
 	$(PY) -m ontology.docs build/docs

@@ -123,3 +123,12 @@ def seeded_store(request, tmp_path_factory, gazetteer_graph) -> Iterator[Store]:
     s.close()
     if server is not None:
         server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs `--dist loadgroup`) a module's tests stay on one worker, so the
+    servers a module starts for its tests start once; a module marked `spread` (each test starts what it
+    needs) is shared out test by test."""
+    for item in items:
+        if item.get_closest_marker("spread") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -25,6 +25,8 @@ from tests.api.conftest import ROOT, stop_server
 from tests.reliability.conftest import AUTH, graph_counts, seed_text, start_app
 from tests.reliability.writer import expected_count
 
+pytestmark = pytest.mark.spread  # each test runs its own servers and writers
+
 PAD = 20_000
 
 
