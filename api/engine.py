@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api import sparql_check, worker
+from api.jobs import Job
 
 log = logging.getLogger("bomay.engine")
 T = TypeVar("T")
@@ -584,7 +585,7 @@ class WorkerPool:
             self._trusted.pop(client, None)
             self._suspects[client] = now + SUSPECT_SECONDS
 
-    async def run(self, job: dict) -> Any:
+    async def run(self, job: Job) -> Any:
         """Run one job on an idle worker; map worker answers to exceptions. `client` (the job's key, e.g.
         the remote address) decides its share: see `trusted`."""
         assert self._idle is not None and self._shared_slots is not None, "pool not started"
@@ -594,7 +595,7 @@ class WorkerPool:
                 return await self._run(job, client, low=True)
         return await self._run(job, client)
 
-    async def _run(self, job: dict, client: str | None, low: bool = False) -> Any:
+    async def _run(self, job: Job, client: str | None, low: bool = False) -> Any:
         """`low`: the job runs at a lower CPU priority (LOW_NICE), so that a suspect's runaway query leaves
         the cores to everyone else's; the worker gets its priority back after, or is replaced by a fresh
         fork where raising it back needs a privilege this process lacks."""

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from api import sparql_check
 from api.engine import EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
+from api.jobs import Job
 from api.worker import (
     INLINE_MAX,
     LimitExceeded,
@@ -192,7 +193,7 @@ class RemoteEngine:
         return dict(sorted(self._counts.items()))
 
     # -- reading ---------------------------------------------------------------------------------------
-    async def run(self, job: dict) -> Any:
+    async def run(self, job: Job) -> Any:
         """Run one job within the time limit; map the server's answers to the engine's exceptions."""
         job = {"limit": self.limit, **job}
         try:
@@ -230,7 +231,7 @@ class RemoteEngine:
         """Parse and serialise a large answer in a thread, a small one here."""
         return await asyncio.to_thread(fn, *args) if size > INLINE_MAX else fn(*args)
 
-    async def _run(self, job: dict) -> Any:
+    async def _run(self, job: Job) -> Any:
         if job["kind"] == "dump":
             return await self._dump(job)
         if job["kind"] == "export":
@@ -264,7 +265,7 @@ class RemoteEngine:
         return await self._off_loop(len(body), self._results_answer, job, query, body)
 
     @staticmethod
-    def _results_answer(job: dict, query: str, body: bytes) -> Any:
+    def _results_answer(job: Job, query: str, body: bytes) -> Any:
         limit = int(job["limit"])
         result = _solutions(body)
         if isinstance(result, ox.QueryBoolean):
@@ -278,7 +279,7 @@ class RemoteEngine:
         fmt = job.get("result_format") or "json"
         return serialize_solutions(result, fmt, limit), RESULT_FORMATS[fmt].content_type
 
-    async def _dump(self, job: dict) -> tuple[bytes, str]:
+    async def _dump(self, job: Job) -> tuple[bytes, str]:
         """Named graphs (all, or `graphs`) as the workers dump them: datasets keep their graphs (one
         CONSTRUCT per graph, a few at a time: N-Triples reads far faster than a result set of quads),
         triple formats get their union with each triple once. Past the limit (by the graph counts, or a
@@ -346,7 +347,7 @@ class RemoteEngine:
         if got < expected:
             raise RemoteError(f"the SPARQL server answered {got} of {expected} triples (its own row limit?)")
 
-    async def _export(self, job: dict) -> tuple[bytes, str]:
+    async def _export(self, job: Job) -> tuple[bytes, str]:
         """A filtered or graph-format export (graph.exports) over the remote store, in a thread of its own
         with its own connection: at the time limit the caller is answered and that connection closed, so
         the thread's next request fails at once instead of running on."""
@@ -368,7 +369,7 @@ class RemoteEngine:
         finally:
             store.close()
 
-    async def _explore(self, job: dict) -> dict:
+    async def _explore(self, job: Job) -> dict:
         """The explorer's neighbourhood (graph.projection.neighbourhood) over the remote store, in a thread
         with its own connection, as _export does."""
         from graph.projection import neighbourhood

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from api import schemas, search_index
 from api.errors import ApiError, ErrorBody
+from api.jobs import Job
 from api.resolve import resolve_optional
 from api.reviews import mark, review_states
 from api.sparql import PREFIX_MAP, run_engine
@@ -184,7 +185,7 @@ def _values_row(bound: dict[str, tuple[str, str]]) -> str:
         raise ApiError(400, "bad_id", "Định danh không hợp lệ. / Invalid identifier.") from None
 
 
-def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) -> dict[str, Any]:
+def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) -> Job:
     """The worker job running one page of named query `name`, whose subquery picks the page: the
     resources are bound inside that subquery (it would not see them from outside) and its
     LIMIT/OFFSET set to the page."""
@@ -195,7 +196,7 @@ def page_job(name: str, page: int, per_page: int, **resources: tuple[str, str]) 
     return job
 
 
-def row_job(name: str, **bindings: Any) -> dict[str, Any]:
+def row_job(name: str, **bindings: Any) -> Job:
     """The worker job running named query `name` with literal (str) or IRI (("iri", value)) bindings;
     None: no filter.
 
@@ -257,7 +258,7 @@ async def dated(request: Request, found: list[dict[str, Any]]) -> list[dict[str,
     return found
 
 
-async def run_jobs(request: Request, jobs: list[dict[str, Any]]) -> list[Any]:
+async def run_jobs(request: Request, jobs: list[Job]) -> list[Any]:
     """Worker jobs at once, spread over the query workers: a detail waits for its slowest query, not
     for their sum."""
     return list(await asyncio.gather(*(run_engine(request, j) for j in jobs)))

@@ -21,6 +21,7 @@ from api import editor, sparql_check
 from api.deps import SettingsDep, client_host, get_engine, get_settings
 from api.engine import AnswerTooLarge, EngineError, QuerySyntaxError, QueryTimeout, ResultLimit
 from api.errors import ApiError, ErrorBody
+from api.jobs import Job
 from graph.formats import FORMATS, GRAPH_FORMATS, NotAcceptable, negotiate
 from graph.sparql import slice_query
 from ontology.namespaces import PREFIXES
@@ -51,7 +52,7 @@ RESULT_CONTENT = {f.media: {} for table in FORMATS.values() for f in table.value
 FORMAT_PARAMS = ("format", "output", "results")
 
 
-async def run_engine(request: Request, job: dict) -> Any:
+async def run_engine(request: Request, job: Job) -> Any:
     """Run a job on the app's engine, turning engine failures into clean HTTP errors."""
     try:
         return await get_engine(request).run({**job, "client": client_host(request)})
@@ -135,7 +136,7 @@ async def answer_query(
     except NotAcceptable as e:
         if info.form is not None:
             raise ApiError(406, "not_acceptable", str(e)) from None
-    job = {
+    job: Job = {
         "kind": "sparql",
         "query": query,
         "result_format": result_format or "json",
@@ -163,7 +164,7 @@ async def answer_query(
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
-async def _cut_at_limit(request: Request, job: dict, limit: int) -> tuple[bytes, str]:
+async def _cut_at_limit(request: Request, job: Job, limit: int) -> tuple[bytes, str]:
     """The answer of `job` cut at `limit` solutions (BOMAY_RESULT_OVERFLOW=truncate), for clients that
     cannot page. A CONSTRUCT or DESCRIBE may give several triples per solution: fewer solutions are
     asked for until the triples fit, else the refusal stands."""
@@ -476,7 +477,7 @@ async def graph_store(
     except NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
     limit = max(settings.result_limit, 2_000_000)
-    job: dict[str, Any] = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}
+    job: Job = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}
     if graph is not None:
         if not graph.startswith(("http://", "https://", "urn:")) or any(c in graph for c in '<>" {}|\\^`'):
             raise ApiError(400, "bad_graph_uri", "IRI đồ thị không hợp lệ. / Invalid graph IRI.")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from api.jobs import Job
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS
 
 # Answers up to this size are read on the pool's event loop (a memory copy); larger ones in a thread.
@@ -162,7 +163,7 @@ def serialize_boolean(fmt: str, value: bool) -> bytes:
     return f"_askResult{sep}{word}{sep}".encode()
 
 
-def _dataset(job: dict) -> dict:
+def _dataset(job: Job) -> dict:
     """The replica's own default graph already holds the union of the named graphs, each triple once."""
     dg, ng = job.get("default_graphs") or [], job.get("named_graphs") or []
     if dg or ng:
@@ -170,14 +171,14 @@ def _dataset(job: dict) -> dict:
     return {}
 
 
-def _bindings(job: dict) -> dict:
+def _bindings(job: Job) -> dict:
     out = {}
     for name, (kind, value) in (job.get("bindings") or {}).items():
         out[ox.Variable(name)] = ox.NamedNode(value) if kind == "iri" else ox.Literal(value)
     return out
 
 
-def dump(store: ox.Store, job: dict) -> tuple[bytes, str]:
+def dump(store: ox.Store, job: Job) -> tuple[bytes, str]:
     """Named graphs (all, or `graphs`) serialised by the engine itself: datasets keep their graphs;
     triple formats get the default graph (the reviewed view every query reads: each triple once, what
     reviews retract left out), or the union of the `graphs` asked for. Far faster than CONSTRUCT."""
@@ -223,7 +224,7 @@ class Refused(Exception):
     bad_filter, not_available (the server answers 404, 400, 501)."""
 
 
-def export(store: ox.Store, job: dict) -> tuple[bytes, str]:
+def export(store: ox.Store, job: Job) -> tuple[bytes, str]:
     """A filtered or graph-format export (graph.exports), made here so the time limit stops it like a
     query: the whole projection, resolution of the filters included, runs inside this process."""
     from graph.embedded import EmbeddedStore  # heavy (rdflib, networkx): only for export jobs
@@ -239,7 +240,7 @@ def export(store: ox.Store, job: dict) -> tuple[bytes, str]:
         raise Refused(*why) from None
 
 
-def explore(store: ox.Store, job: dict) -> dict:
+def explore(store: ox.Store, job: Job) -> dict:
     """The explorer's neighbourhood of one resource (graph.projection.neighbourhood), made here under the
     time limit like any query."""
     from graph.embedded import EmbeddedStore  # heavy (rdflib, networkx): only for explorer jobs
@@ -251,7 +252,7 @@ def explore(store: ox.Store, job: dict) -> dict:
     return view
 
 
-def run_job(store: ox.Store, job: dict) -> tuple[bytes, str] | list[dict] | dict:
+def run_job(store: ox.Store, job: Job) -> tuple[bytes, str] | list[dict] | dict:
     """Execute one job; `limit` bounds rows/triples, exceeding it raises LimitExceeded."""
     limit = int(job["limit"])
     if job["kind"] == "dump":
@@ -392,7 +393,7 @@ def in_default(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
                for q in store.quads_for_pattern(*triple, None))
 
 
-def apply_sync(store: ox.Store, job: dict, merged: ox.Store | None = None) -> None:
+def apply_sync(store: ox.Store, job: Job, merged: ox.Store | None = None) -> None:
     """Replace one named graph of the replica with the writer's current content (empty: drop it),
     keeping the default graph (in `store` and in the default-graph-only copy `merged`) what the writer's
     store keeps (graph/embedded.py): the union of the named graphs less what reviews retract. Only the
@@ -434,7 +435,7 @@ def default_only(store: ox.Store) -> ox.Store:
     return out
 
 
-def names_graphs(job: dict) -> bool:
+def names_graphs(job: Job) -> bool:
     """True when the job needs the named graphs: a dump, a dataset, or the keyword GRAPH or FROM in the
     query. The server decides the last on the guard's own reading of the query (job["named"], see
     api.sparql_check), so the router and the guard never read one query two ways; a job without that
