@@ -7,8 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= S
 NPM ?= npm
-# Test processes (pytest-xdist): more than the cores, since much of a test waits on a server it started
-TEST_WORKERS ?= 3
+# Test processes (pytest-xdist): one per core (more starve the servers the tests start of CPU)
+TEST_WORKERS ?= 2
 # Browser assets from the npm registry (package.json, package-lock.json), in the git-ignored node_modules/
 WEB_STAMP := node_modules/.bomay-installed-stamp
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import Server, stop_server
-from tests.reliability.conftest import fresh_server, graph_counts, start_app
+from tests.api.conftest import stop_server
+from tests.reliability.conftest import graph_counts, start_app
 from tests.reliability.netutil import FakeEndpoint, Trap
 
 UPDATES = [
@@ -51,17 +51,6 @@ def service_queries(url: str) -> list[str]:
         f"SELECT * WHERE {{ SERVICE <{url}?x=1> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ BIND(IRI(\"{url}\") AS ?ep) SERVICE ?ep {{ ?s ?p ?o }} }}",
     ]
-
-
-TIME_LIMIT = "3"  # s: the runaways below burn a core until it, and every other query here answers in far less
-
-
-@pytest.fixture(scope="module")
-def rserver(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """This module's writable server, with a short query time limit."""
-    srv = fresh_server(seeded_store, tmp_path_factory.mktemp("guard"), BOMAY_QUERY_TIMEOUT=TIME_LIMIT)
-    yield srv
-    stop_server(srv)
 
 
 @pytest.fixture(scope="module")
