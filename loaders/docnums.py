@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import ontology
 from ontology.text import fold
 
 from .dates import DateMention
@@ -47,9 +48,19 @@ class DocMention:
 
 @cache
 def _kinds() -> tuple[list[tuple[str, str]], dict[str, str]]:
-    kinds = load("documents")["kinds"]
-    names = sorted(((fold(k["name"]), k["name"]) for k in kinds), key=lambda t: -len(t[0]))
-    codes = {c.upper(): k["name"] for k in load("documents")["kinds"] for c in k["codes"]}
+    """The document kinds of the vocabulary (ontology/vocab/document-kinds.ttl, the one list): the
+    written names of each top kind, matched diacritic-free (a narrower kind such as "Thông báo kết
+    luận" reads as its parts, "Thông báo" + "Kết luận", as written), and each kind's codes in a number
+    (`bomay:numberCode`), also without their marks ("NĐ", "ND"); a code two kinds share is the top one's."""
+    concepts = sorted(ontology.concepts("document-kind"), key=lambda c: (bool(c.broader), c.slug))
+    top = [c for c in concepts if not c.broader]
+    names = sorted({(fold(label), c.pref_vi) for c in top for label in (c.pref_vi, *c.alt_labels)},
+                   key=lambda t: (-len(t[0]), t[0]))
+    codes: dict[str, str] = {}
+    for c in concepts:
+        for code in c.codes:
+            for key in (code.upper(), fold(code).upper()):
+                codes.setdefault(key, c.pref_vi)
     return names, codes
 
 
