@@ -90,7 +90,13 @@ def _open_store(store: str | None, read_only: bool = False):
     try:
         return open_store(store, read_only=read_only)
     except (OSError, FileNotFoundError) as e:
-        if not read_only and "lock" in str(e).lower():
+        from graph.embedded import StoreHeld
+
+        if isinstance(e, StoreHeld):
+            typer.echo("Kho đang được một tiến trình khác (máy chủ `bomay serve`?) giữ để ghi: hỏi qua "
+                       "/sparql của máy chủ đó, hoặc dừng nó trước. / The store is held for writing by another "
+                       "process (a running `bomay serve`?): ask its /sparql, or stop it first.", err=True)
+        elif not read_only and "lock" in str(e).lower():
             typer.echo("Kho đang được một tiến trình khác (máy chủ `bomay serve`?) giữ để ghi: gửi bài qua "
                        "POST /api/articles của máy chủ đó. / The store is held for writing by another "
                        "process (a running `bomay serve`?): send articles with POST /api/articles to it.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import time
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +18,26 @@ from graph.store import BOMAY_GRAPHS, QueryError, Store, retracted_pattern, touc
 from graph.terms import check_iri, literal_value
 
 
-def _open_read_only(path: Path, tries: int = 20) -> ox.Store:
-    """A read-only handle beside a live writer (`bomay query` while the server runs): RocksDB reads the
-    writer's file list and then its files, and a flush or compaction between the two removes a file the
-    list names. Opening again reads the new list, so such a race is retried; any other error is not."""
-    for attempt in range(tries - 1):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError) as exc:
-            if "No such file" not in str(exc) and "Corruption" not in str(exc):
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    return ox.Store.read_only(str(path))
+class StoreHeld(OSError):
+    """Another process holds the store for writing (a running `bomay serve`): a read-only handle beside a
+    live writer is undefined behaviour in RocksDB (seen here: failed opens, and a reader growing without
+    bound as files it was reading were compacted away), so reads go through that process instead."""
+
+
+def held_by_writer(path: Path) -> bool:
+    """Whether another process holds RocksDB's lock on the store at `path`, read from /proc/locks: opening
+    the LOCK file to test it would drop this process's own lock when closed (POSIX record locks)."""
+    try:
+        st = (path / "LOCK").stat()
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return False
+    inode = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[5] == inode and fields[4] != str(os.getpid()):
+            return True
+    return False
 
 
 def to_plain(term: Any) -> Any:
@@ -114,7 +122,9 @@ class EmbeddedStore(Store):
         if read_only:
             if not (self.path / "CURRENT").exists():
                 raise FileNotFoundError(f"no store at {self.path}")
-            self._store = _open_read_only(self.path)
+            if held_by_writer(self.path):
+                raise StoreHeld(f"{self.path} is held for writing by another process")
+            self._store = ox.Store.read_only(str(self.path))
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))

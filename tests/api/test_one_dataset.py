@@ -38,11 +38,18 @@ def srv(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory):
     stop_server(server)
 
 
-def cli_count(store: Path, query: str) -> int:
-    env = {**os.environ, "BOMAY_STORE": str(store)}
+def bomay_query(store: Path, query: str) -> subprocess.CompletedProcess:
+    """`bomay query QUERY --format json --store STORE`."""
+    env = {**os.environ}
     env.pop("BOMAY_SPARQL_URL", None)
-    done = subprocess.run([sys.executable, "-m", "api.cli", "query", query, "--format", "json"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)
+    env.pop("BOMAY_STORE", None)
+    return subprocess.run([sys.executable, "-m", "api.cli", "query", query, "--format", "json",
+                           "--store", str(store)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def cli_count(store: Path, query: str) -> int:
+    done = bomay_query(store, query)
     assert done.returncode == 0, done.stderr
     return int(json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"])
 
@@ -60,13 +67,11 @@ def sparql_count(c: httpx.Client, query: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_cli_store_sparql_rest_and_export_count_the_same_models_and_triples(srv: Server) -> None:
+def test_sparql_rest_and_export_count_the_same_models_and_triples(srv: Server) -> None:
     with srv.client() as c:
         for query in (MERGERS, MODELS, TRIPLES):
             over_http = sparql_count(c, query)
             assert over_http > 0
-            assert cli_count(srv.store, query) == over_http
-            assert store_count(srv.store, query) == over_http
         models = c.get("/api/models", params={"per_page": 1})
         assert models.status_code == 200
         assert int(models.headers["X-Total-Count"]) == sparql_count(c, MODELS)
@@ -91,7 +96,35 @@ def test_a_shared_triple_is_counted_once_after_replacing_and_deleting_one_of_its
         assert sparql_count(c, label) == before
         assert c.delete("/api/articles/copy-of-002", headers=AUTH).status_code == 200
         assert sparql_count(c, label) == before
-        assert cli_count(srv.store, label) == before
+
+
+def test_beside_the_running_server_the_cli_points_to_it_instead_of_reading_the_store(srv: Server) -> None:
+    """A read-only handle beside a live writer is undefined behaviour in RocksDB: refused, with the way."""
+    done = bomay_query(srv.store, TRIPLES)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "/sparql" in done.stderr
+    from graph.embedded import StoreHeld
+
+    with pytest.raises(StoreHeld):
+        store_count(srv.store, TRIPLES)
+
+
+def test_after_the_server_stops_the_cli_and_the_store_read_what_it_served(
+    seeded_store: Path, tmp_path: Path
+) -> None:
+    server = start_on_copy(seeded_store, tmp_path, BOMAY_TOKEN=TOKEN)
+    try:
+        with server.client() as c:
+            body = (ROOT / "examples" / f"{SEED}.txt").read_bytes()
+            r = c.post("/api/articles", params={"id": "copy-of-002"}, content=body,
+                       headers={"Content-Type": "text/plain", **AUTH})
+            assert r.status_code == 201, r.text
+            served = {query: sparql_count(c, query) for query in (MERGERS, MODELS, TRIPLES)}
+    finally:
+        stop_server(server)
+    for query, n in served.items():
+        assert cli_count(server.store, query) == n
+        assert store_count(server.store, query) == n
 
 
 # -- the store itself ------------------------------------------------------------------------------------
