@@ -101,6 +101,14 @@ class Settings:
     # reviewers: token -> name, from BOMAY_REVIEW_TOKENS="name:token,..." (never the ingest token)
     review_tokens: dict[str, str] = field(default_factory=dict)
 
+    # Whole-graph dumps (/export/<rdf format>, /graph-store) are the graph itself, not a query's answer:
+    # at least this many triples whatever the result limit (still under the time and byte limits).
+    DUMP_MIN_TRIPLES = 2_000_000
+
+    @property
+    def dump_limit(self) -> int:
+        return max(self.result_limit, self.DUMP_MIN_TRIPLES)
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Environment first, explicit keyword arguments (not None) win; the result is checked."""

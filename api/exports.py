@@ -63,7 +63,7 @@ async def export(
     fmt = ALIASES.get(format.value, format.value)
     filtered = any(v is not None for v in (province, model, place))
     if fmt in RDF_FORMATS and not filtered:
-        limit = max(settings.result_limit, 2_000_000)
+        limit = settings.dump_limit
         data, media = await run_engine(
             request, {"kind": "dump", "graph_format": fmt, "prefixes": PREFIX_MAP, "limit": limit}
         )

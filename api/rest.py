@@ -109,9 +109,9 @@ DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def detail_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
-    """DETAIL_RESPONSES with the JSON of a 200 described by `model`."""
-    return {**DETAIL_RESPONSES, 200: {**DETAIL_RESPONSES[200], "model": model}}
+def with_model(responses: dict[int | str, dict[str, Any]], model: Any) -> dict[int | str, dict[str, Any]]:
+    """`responses` (LIST_RESPONSES, DETAIL_RESPONSES) with the JSON of a 200 described by `model`."""
+    return {**responses, 200: {**responses[200], "model": model}}
 
 
 Page = Annotated[int, Query(ge=1, le=100_000, description="Trang (từ 1) / page number")]
@@ -498,7 +498,7 @@ async def _mergers(
 
 def _list_route(path: str, summary: str, fn: Any, item: type[BaseModel]) -> None:
     """Register `path`, `path.json` and `path.csv` for one list endpoint, whose JSON is a page of `item`."""
-    responses = {**LIST_RESPONSES, 200: {**LIST_RESPONSES[200], "model": schemas.Page[item]}}
+    responses = with_model(LIST_RESPONSES, schemas.Page[item])
     for suffix in (None, "json", "csv"):
         route_path = path if suffix is None else f"{path}.{suffix}"
         router.add_api_route(
@@ -581,7 +581,7 @@ async def list_models(
     "/models/{id:path}",
     summary="Một mô hình: thành phần, mọi nơi áp dụng với trạng thái mới nhất và "
     "dòng thời gian / a model, every place with latest status and timeline",
-    responses=detail_responses(schemas.ModelDetail),
+    responses=with_model(DETAIL_RESPONSES, schemas.ModelDetail),
 )
 async def get_model(
     request: Request,
@@ -680,7 +680,7 @@ async def list_places(
     "/places/{id:path}",
     summary="Một đơn vị hành chính và mọi mô hình áp dụng ở đó, theo dòng thời gian "
     "/ a unit and every model applied there, as a timeline",
-    responses=detail_responses(schemas.PlaceDetail),
+    responses=with_model(DETAIL_RESPONSES, schemas.PlaceDetail),
 )
 async def get_place(
     request: Request,
@@ -811,7 +811,7 @@ async def list_documents(
     "/documents/{id:path}",
     summary="Một văn bản (quyết định gì) hoặc bài báo (văn bản và các đoạn bằng "
     "chứng) / a document and what it decided, or an article with its text and evidence spans",
-    responses=detail_responses(schemas.DocumentDetail),
+    responses=with_model(DETAIL_RESPONSES, schemas.DocumentDetail),
 )
 async def get_document(
     request: Request,

@@ -476,7 +476,7 @@ async def graph_store(
         key = negotiate(request.headers.get("accept"), "graph", format).key
     except NotAcceptable as e:
         raise ApiError(406, "not_acceptable", str(e)) from None
-    limit = max(settings.result_limit, 2_000_000)
+    limit = settings.dump_limit
     job: Job = {"kind": "dump", "graph_format": key, "prefixes": PREFIX_MAP, "limit": limit}
     if graph is not None:
         if not graph.startswith(("http://", "https://", "urn:")) or any(c in graph for c in '<>" {}|\\^`'):
