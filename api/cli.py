@@ -94,8 +94,9 @@ def _open_store(store: str | None, read_only: bool = False):
 
         if isinstance(e, StoreHeld):
             typer.echo("Kho đang được một tiến trình khác (máy chủ `bomay serve`?) giữ để ghi: hỏi qua "
-                       "/sparql của máy chủ đó, hoặc dừng nó trước. / The store is held for writing by "
-                       "another process (a running `bomay serve`?): ask its /sparql, or stop it first.",
+                       "/sparql của máy chủ đó (--store http://HOST:PORT/sparql), hoặc dừng nó trước. / The "
+                       "store is held for writing by another process (a running `bomay serve`?): ask its "
+                       "/sparql (--store http://HOST:PORT/sparql), or stop it first.",
                        err=True)
         elif not read_only and "lock" in str(e).lower():
             typer.echo("Kho đang được một tiến trình khác (máy chủ `bomay serve`?) giữ để ghi: gửi bài qua "

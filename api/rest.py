@@ -32,7 +32,7 @@ from graph.formats import parse_accept
 from graph.named import get as get_query
 from graph.sparql import bind, set_slice, subquery_where_brace, values_row, where_brace
 from graph.terms import IRI
-from ontology.namespaces import ID
+from ontology.namespaces import API, ID
 from ontology.text import collation_key, fold
 
 router = APIRouter(prefix="/api", tags=["REST"])
@@ -291,7 +291,7 @@ def _jsonld_items(items: list[dict[str, Any]]) -> dict[str, Any]:
             if isinstance(v, str) and v.startswith(("http://", "https://"))
         }
     )
-    context: dict[str, Any] = {"@vocab": "https://w3id.org/bomay/api#", **PREFIX_MAP}
+    context: dict[str, Any] = {"@vocab": str(API), **PREFIX_MAP}
     context.update({k: {"@type": "@id"} for k in iri_fields})
     return {"@context": context, "@graph": items}
 

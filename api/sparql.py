@@ -24,12 +24,10 @@ from api.errors import ApiError, ErrorBody
 from api.jobs import Job
 from graph.formats import FORMATS, GRAPH_FORMATS, NotAcceptable, negotiate
 from graph.sparql import slice_query
-from ontology.namespaces import PREFIXES
+from ontology.namespaces import API, PREFIXES, SD
 
 router = APIRouter(tags=["SPARQL"])
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
-API = Namespace("https://w3id.org/bomay/api#")  # the service's own terms (result limit and policy)
 PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 ERRORS: dict[int | str, dict[str, Any]] = {

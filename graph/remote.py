@@ -45,10 +45,11 @@ from graph.store import (
     touched_graphs,
 )
 from graph.terms import check_iri, json_binding_term, json_binding_value
-from ontology.namespaces import GRAPH
+from ontology.namespaces import API, GRAPH, SD
 
 UNION_GRAPH = str(GRAPH["union"])  # the set union of our named graphs: every query's default graph
 _NO_GRAPH = "urn:bomay:none"  # the named-graph list of a store holding none (an empty list means "all")
+_SERVICE_LIMIT = API.resultLimit  # named by a Bộ Máy KG service's description
 _GET_LIMIT = 4000  # longer requests go as a form POST
 _CHUNK = 50  # triples per INSERT operation: Virtuoso compiles larger ones in quadratic time
 _DISTINCT = re.compile(r"(?i)^\s*SELECT\s+DISTINCT\b", re.MULTILINE)
@@ -211,6 +212,7 @@ class RemoteStore(Store):
         self._http = httpx.Client(timeout=timeout, auth=self.auth)
         self._named: list[str] | None = None  # our named graphs, as of this store's last write
         self._server: str | None = None
+        self._union_served: bool | None = None  # the endpoint's own default graph is already the set union
 
     @classmethod
     def from_env(cls, query_url: str | None = None) -> RemoteStore:
@@ -233,7 +235,7 @@ class RemoteStore(Store):
         graphs as the caller knows them), for work that may have to be cut off by closing it."""
         other = RemoteStore(self.query_url, self.update_url, self.gsp_url, timeout=timeout,
                             gsp_param=self.gsp_param)
-        other.auth, other._server = self.auth, self._server
+        other.auth, other._server, other._union_served = self.auth, self._server, self._union_served
         other._http.close()
         other._http = httpx.Client(timeout=timeout, auth=self.auth)
         other._named = sorted(named) if named is not None else self._named
@@ -261,7 +263,7 @@ class RemoteStore(Store):
             words = dataset_words(query)
             has_from = words[0] if has_from is None else has_from
             names_graphs = words[1] if names_graphs is None else names_graphs
-        if has_from:
+        if has_from or self.union_served():
             return {}
         params = {"default-graph-uri": [UNION_GRAPH]}
         if names_graphs:
@@ -281,6 +283,25 @@ class RemoteStore(Store):
                                   headers={"Accept": "application/sparql-results+json"})
             self._server = resp.headers.get("server", "")
         return self._server
+
+    def union_served(self) -> bool:
+        """Whether the endpoint is another Bộ Máy KG service, asked once: its default graph is already the set
+        union (its service description says `sd:UnionDefaultGraph` and names its result limit) and it holds
+        no union graph of ours, so a query goes as it is. Naming our union graph there would leave the
+        default graph empty. A Virtuoso or Oxigraph server keeps the union graph this store maintains."""
+        if self._union_served is None:
+            self._union_served = False
+            try:
+                resp = self._http.get(self.query_url, headers={"Accept": "text/turtle"})
+                if resp.status_code == 200 and "turtle" in resp.headers.get("content-type", ""):
+                    g = Graph().parse(data=resp.text, format="turtle")
+                    self._union_served = (
+                        (None, SD.feature, SD.UnionDefaultGraph) in g
+                        and (None, _SERVICE_LIMIT, None) in g
+                    )
+            except (httpx.HTTPError, ValueError, SyntaxError):
+                pass  # no description, or one that is not Turtle: a plain SPARQL server
+        return self._union_served
 
     def timeout_params(self, seconds: float) -> dict[str, str]:
         """The server's own per-query time limit, where it takes one as a parameter: Virtuoso's

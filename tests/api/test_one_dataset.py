@@ -38,7 +38,7 @@ def srv(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory):
     stop_server(server)
 
 
-def bomay_query(store: Path, query: str) -> subprocess.CompletedProcess:
+def bomay_query(store: Path | str, query: str) -> subprocess.CompletedProcess:
     """`bomay query QUERY --format json --store STORE`."""
     env = {**os.environ}
     env.pop("BOMAY_SPARQL_URL", None)
@@ -48,7 +48,7 @@ def bomay_query(store: Path, query: str) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
-def cli_count(store: Path, query: str) -> int:
+def cli_count(store: Path | str, query: str) -> int:
     done = bomay_query(store, query)
     assert done.returncode == 0, done.stderr
     return int(json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"])
@@ -107,6 +107,16 @@ def test_beside_the_running_server_the_cli_points_to_it_instead_of_reading_the_s
 
     with pytest.raises(StoreHeld):
         store_count(srv.store, TRIPLES)
+
+
+def test_the_cli_pointed_at_the_running_servers_sparql_counts_what_it_serves(srv: Server) -> None:
+    """The way the refusal above points to: the service's default graph is already the union, so the CLI
+    sends its queries as they are rather than naming a union graph the service does not hold."""
+    with srv.client() as c:
+        for query in (MERGERS, MODELS, TRIPLES):
+            served = sparql_count(c, query)
+            assert served > 0
+            assert cli_count(f"{srv.url}/sparql", query) == served
 
 
 def test_after_the_server_stops_the_cli_and_the_store_read_what_it_served(
