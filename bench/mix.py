@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from graph.sparql import values_row, where_brace
+from graph.sparql import subquery_where_brace, values_row, where_brace
 from graph.terms import IRI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +32,13 @@ class Query:
     source: str  # the .rq file used
 
 
-def bind(text: str, values: dict[str, str]) -> str:
+def bind(text: str, values: dict[str, str], paged: bool = False) -> str:
     """The query with `values` as one VALUES row at the head of its WHERE group (an IRI for a value
-    that reads as one, else a string), as the API binds its REST queries."""
+    that reads as one, else a string), as the API binds its REST queries; a `paged` query's inside the
+    subquery that picks the page, as the API's page jobs do (from outside it would see no binding)."""
     if not values:
         return text
-    at = where_brace(text)
+    at = subquery_where_brace(text) if paged else where_brace(text)
     terms = {k: IRI(v) if v.startswith(("http://", "https://", "urn:")) else v for k, v in values.items()}
     return text[:at] + values_row(terms) + text[at:]
 
@@ -64,10 +65,9 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
         path = next((ROOT / f for f in e["files"] if (ROOT / f).exists()), None)
         if path is None:
             raise FileNotFoundError(f"no query file for {e['name']}: {e['files']}")
-        raws = [
-            _strip_comments(p.read_text(encoding="utf-8"))
-            for p in [path, *(ROOT / f for f in e.get("also", []))]
-        ]
+        files = [path, *(ROOT / f for f in e.get("also", []))]
+        raws = [_strip_comments(p.read_text(encoding="utf-8")) for p in files]
+        paged = [str(p.relative_to(ROOT)) in e.get("paged", ()) for p in files]
         form = "construct" if re.search(r"\bCONSTRUCT\b", raws[0], re.IGNORECASE) else "select"
         pools = {var: params[pool] for var, pool in e.get("bind", {}).items()}
         n = min(per_query, max((len(p) for p in pools.values()), default=1))
@@ -75,7 +75,7 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
         for i in range(n):
             values = {var: pool[i % len(pool)] for var, pool in pools.items()}
             texts = []
-            for raw in raws:
+            for raw, in_subquery in zip(raws, paged, strict=True):
                 used = {k: v for k, v in values.items() if f"?{k}" in raw}
                 for var in filter_vars:
                     if var not in used and re.search(rf"\?{var}\b", raw):
@@ -83,7 +83,7 @@ def load_mix(params: dict, per_query: int = 4, mix_file: Path | None = None) -> 
                 for var in iri_filter_vars:
                     if var not in used and re.search(rf"\?{var}\b", raw):
                         used[var] = none
-                texts.append(bind(raw, used))
+                texts.append(bind(raw, used, in_subquery))
             rest = e.get("rest")
             if rest and values:
                 rest = rest.format(id=next(iter(values.values())).removeprefix(e.get("strip", "")))
