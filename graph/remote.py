@@ -49,7 +49,6 @@ from ontology.namespaces import API, GRAPH, SD
 
 UNION_GRAPH = str(GRAPH["union"])  # the set union of our named graphs: every query's default graph
 _NO_GRAPH = "urn:bomay:none"  # the named-graph list of a store holding none (an empty list means "all")
-_SERVICE_LIMIT = API.resultLimit  # named by a Bộ Máy KG service's description
 _GET_LIMIT = 4000  # longer requests go as a form POST
 _CHUNK = 50  # triples per INSERT operation: Virtuoso compiles larger ones in quadratic time
 _DISTINCT = re.compile(r"(?i)^\s*SELECT\s+DISTINCT\b", re.MULTILINE)
@@ -286,9 +285,9 @@ class RemoteStore(Store):
 
     def union_served(self) -> bool:
         """Whether the endpoint is another Bộ Máy KG service, asked once: its default graph is already the set
-        union (its service description says `sd:UnionDefaultGraph` and names its result limit) and it holds
-        no union graph of ours, so a query goes as it is. Naming our union graph there would leave the
-        default graph empty. A Virtuoso or Oxigraph server keeps the union graph this store maintains."""
+        union (its service description says `sd:UnionDefaultGraph` and names its result limit), so a query
+        goes as it is; naming our union graph there would leave the default graph empty. A Virtuoso or
+        Oxigraph server gets the union graph this store maintains."""
         if self._union_served is None:
             self._union_served = False
             try:
@@ -297,7 +296,7 @@ class RemoteStore(Store):
                     g = Graph().parse(data=resp.text, format="turtle")
                     self._union_served = (
                         (None, SD.feature, SD.UnionDefaultGraph) in g
-                        and (None, _SERVICE_LIMIT, None) in g
+                        and (None, API.resultLimit, None) in g
                     )
             except (httpx.HTTPError, ValueError, SyntaxError):
                 pass  # no description, or one that is not Turtle: a plain SPARQL server

@@ -3,6 +3,7 @@ rows of the worker jobs the endpoint sends."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 from api.rest import model_jobs
@@ -22,9 +23,8 @@ def test_the_model_lookup_of_the_mix_answers_what_get_api_models_id_asks(seeded_
     with EmbeddedStore(seeded_store, read_only=True) as store:
         models = [r["m"] for r in store.select(MODELS)]
         assert len(models) >= 2
-        pools = ("legal", "application", "province", "place", "search")
-        others = {pool: ["urn:bomay:none"] for pool in pools}
-        mix = load_mix({**others, "model": [str(m) for m in models]}, per_query=len(models))
+        params = defaultdict(lambda: ["urn:bomay:none"], model=[str(m) for m in models])  # other rows: any
+        mix = load_mix(params, per_query=len(models))
         lookups = next(entry for entry in mix if entry[0].name == "rest_model")
         assert len(lookups) == len(models)
         for model, lookup in zip(models, lookups, strict=True):
