@@ -1,13 +1,15 @@
 """Run queries off the event loop with a time limit that really stops them.
 
 `WorkerPool` keeps a few query worker processes (api/worker.py), all forked from one zygote process that
-loads an in-memory replica of the embedded store from an N-Quads snapshot (whose default graph is
-already the stored union, graph/embedded.py). A fork shares the zygote's loaded replica page by page,
-so N workers hold about one replica of memory and a worker killed at the time limit is replaced in
-milliseconds, not by reloading. Writes (`write(graphs, fn, ...)`, `writing(graph, ...)`) go one at a
-time to the one on-disk store and never wait for queries: each is numbered and logged with the graphs it
-changed, the zygote receives it before it is acknowledged, idle workers right after, and a busy worker
-before its next job, so every answer reflects every write acknowledged before its query started.
+holds an in-memory replica of the embedded store's default graph (the stored union, graph/embedded.py),
+read from a checkpoint of the store. A fork shares the zygote's loaded replica page by page, so N workers
+hold about one replica of memory and a worker killed at the time limit is replaced in milliseconds, not
+by reloading. Jobs that name graphs (dumps, exports, GRAPH and FROM queries) read an on-disk checkpoint
+that holds every acknowledged write, made when such a job comes after a write (RocksDB hard-links its
+files: instant). Writes (`write(graphs, fn, ...)`, `writing(graph, ...)`) go one at a time to the one
+on-disk store and never wait for queries: each is numbered and logged with what it changed in the
+default graph, the zygote receives it before it is acknowledged, idle workers right after, and a busy
+worker before its next job, so every answer reflects every write acknowledged before its query started.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import logging
 import multiprocessing as mp
 import os
 import pickle
+import shutil
 import signal
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -93,10 +95,10 @@ class _Worker:
     """A process the pool started itself: the zygote (api.worker.zygote_main) every query worker is
     forked from."""
 
-    def __init__(self, ctx: Any, snapshot: str, deny_network: bool = True) -> None:
+    def __init__(self, ctx: Any, checkpoint: str, deny_network: bool = True) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=worker.zygote_main, args=(child, snapshot, deny_network), daemon=True,
+            target=worker.zygote_main, args=(child, checkpoint, deny_network), daemon=True,
             name="bomay-query-zygote",
         )
         self.proc.start()
@@ -133,6 +135,7 @@ class _Forked:
         self.proc = self
         self.version = version  # the last write its replica holds (the zygote's when forked)
         self.epoch = epoch  # the zygote it was forked from (WorkerPool._epoch)
+        self.checkpoint: str | None = None  # the last one it was sent (it may hold it open)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -164,10 +167,10 @@ class _Forked:
 
 class WorkerPool:
     """A fixed number of query processes forked from one zygote holding an in-memory replica of one
-    embedded store.
+    embedded store's default graph, and the store checkpoints they read named graphs from.
 
-    Writes are numbered. Each one is kept in a log (the graphs it changed, with their new content) until
-    every replica holds it; a replica records the last write it applied. A write never waits for queries:
+    Writes are numbered. Each one is kept in a log (what it changed in the default graph) until every
+    replica holds it; a replica records the last write it applied. A write never waits for queries:
     it changes the on-disk store, brings the zygote up to date, and is acknowledged; idle workers are
     brought up to date right after, and a busy one (a runaway query included) before its next job. So a
     runaway read holds neither writers nor other readers, and every answer still reflects every write
@@ -193,8 +196,15 @@ class WorkerPool:
         self._zygote: _Worker | None = None
         self._epoch = 0  # bumped when a fresh zygote replaces the old one: older forks are retired
         self._version = 0  # the last acknowledged write
-        self._log: list[tuple[int, tuple[tuple[str, bytes], ...]]] = []  # writes some replica lacks
-        self._floors: list[int] = []  # fresh zygotes loading from snapshots of these versions
+        # Writes some replica lacks: (version, (triples now in the default graph, triples now out of it)).
+        self._log: list[tuple[int, tuple[bytes, bytes]]] = []
+        self._floors: list[int] = []  # fresh zygotes loading from checkpoints of these versions
+        # Checkpoints of the store (api/worker.py reads named graphs there), oldest first, each with the
+        # last write it holds at least; kept while the newest or a worker may be reading them.
+        self._checkpoints: list[tuple[int, str]] = []
+        self._checkpoint_dir = Path(f"{store.path}.readers") if hasattr(store, "path") else None
+        self._checkpoint_lock = threading.Lock()  # one checkpoint made at a time
+        self._made = 0  # checkpoints made: the next one's directory name
         self._replaced = 0  # triples replaced or dropped in the replicas since the zygote loaded
         self._refreshing: asyncio.Future[None] | None = None
         self._release_due = 0.0  # monotonic time from which writes count as quiet (see _release_when_quiet)
@@ -219,6 +229,8 @@ class WorkerPool:
 
     async def start(self) -> None:
         """Spawn the workers and count the store's graphs (call from the running event loop)."""
+        if self._checkpoint_dir is not None:  # what a server that was killed left
+            shutil.rmtree(self._checkpoint_dir, ignore_errors=True)
         self._idle = asyncio.Queue()
         self._writer = asyncio.Lock()
         self._shared_slots = asyncio.Semaphore(max(1, self._size - 1))
@@ -250,8 +262,8 @@ class WorkerPool:
 
     # -- processes -------------------------------------------------------------------------------------
     def _spawn_many(self, n: int) -> list[_Forked]:
-        """Fork `n` workers from the zygote, first starting it from a fresh snapshot of the store when
-        there is none (taken under the writer lock, or before writes start, so its version is exact)."""
+        """Fork `n` workers from the zygote, first starting it from a fresh checkpoint of the store when
+        there is none."""
         with self._fork_lock:
             zygote = self._zygote
             if zygote is None or not zygote.proc.is_alive():
@@ -262,22 +274,17 @@ class WorkerPool:
         return workers
 
     def _start_zygote(self) -> _Worker:
-        """A zygote loaded from a snapshot of the store, brought up to the last write (caller holds
+        """A zygote loaded from a checkpoint of the store, brought up to the last write (caller holds
         _fork_lock)."""
         if self._zygote is not None:
             self._zygote.stop(kill=True)
             self._zygote = None
-        with self._guard:
-            version = self._version
-            self._floors.append(version)
+        version, checkpoint = self._checkpoint(floor=True)
         try:
-            snapshot = self._snapshot()
-            try:
-                zygote = self._load_zygote(snapshot)
-            finally:
-                Path(snapshot).unlink(missing_ok=True)
-            # The snapshot holds at least every write up to `version` (the store may hold later ones too:
-            # the log's entries replace whole graphs, so applying them again is harmless).
+            zygote = self._load_zygote(checkpoint)
+            # The checkpoint holds at least every write up to `version` (the store may hold later ones
+            # too: the log's entries say what is in and out of the default graph after each write, so
+            # replaying them in order ends in the store's state).
             zygote.version = version
             failed = self._catch_up([zygote])
         finally:
@@ -314,21 +321,13 @@ class WorkerPool:
         w.stop(kill=True)
 
     # -- the write log ---------------------------------------------------------------------------------
-    def _after(self, version: int) -> tuple[int, list[tuple[str, bytes]]]:
-        """The last write, and the graphs written after `version` with their latest content, in the order
-        of their last write (each sync replaces a whole graph, so only the latest content matters)."""
-        latest: dict[str, bytes] = {}
+    def _after(self, version: int) -> tuple[int, list[tuple[bytes, bytes]]]:
+        """The last write, and what each write after `version` changed in the default graph, in order."""
         with self._guard:
-            target = self._version
-            for v, updates in self._log:
-                if v > version:
-                    for iri, data in updates:
-                        latest.pop(iri, None)
-                        latest[iri] = data
-        return target, list(latest.items())
+            return self._version, [change for v, change in self._log if v > version]
 
     def _trim(self) -> None:
-        """Forget the writes every replica holds (and a loading zygote's snapshot has)."""
+        """Forget the writes every replica holds (and a loading zygote's checkpoint has)."""
         with self._guard:
             held = [w.version for w in self._all]
             if self._zygote is not None:
@@ -337,6 +336,62 @@ class WorkerPool:
             low = min(held, default=self._version)
             self._log = [e for e in self._log if e[0] > low]
 
+    # -- checkpoints -----------------------------------------------------------------------------------
+    def _checkpoint(self, floor: bool = False, reader: _Forked | None = None) -> tuple[int, str]:
+        """A checkpoint holding every acknowledged write: the newest one if no write came since, else a new
+        one. `floor`: for a zygote about to load from it, the log keeps what came after and the checkpoint
+        stays (the caller removes the floor); `reader`: the worker it is for, which keeps it too.
+        Blocking: run in a thread."""
+        assert self._checkpoint_dir is not None, "the pool needs an on-disk store"
+        with self._checkpoint_lock:
+            with self._guard:
+                version = self._version  # read before the copy: it holds at least this
+                newest = self._checkpoints[-1] if self._checkpoints else None
+                if floor:
+                    self._floors.append(version)
+                if newest is not None and newest[0] >= version:
+                    if reader is not None:
+                        reader.checkpoint = newest[1]
+                    return newest
+            self._made += 1
+            path = str(self._checkpoint_dir / f"{self._made:06d}")
+            self._checkpoint_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.store.checkpoint(path)
+            except BaseException:
+                if floor:
+                    with self._guard:
+                        self._floors.remove(version)
+                raise
+            with self._guard:
+                self._checkpoints.append((version, path))
+                if reader is not None:
+                    reader.checkpoint = path
+            self._prune()
+            return version, path
+
+    def _prune(self) -> None:
+        """Delete the checkpoints no one reads: neither the newest, nor one a worker was last sent, nor one
+        a zygote is loading from."""
+        with self._guard:
+            read = {w.checkpoint for w in self._all} | {self._checkpoints[-1][1]}
+            old = [c for c in self._checkpoints if c[1] not in read and c[0] not in self._floors]
+            self._checkpoints = [c for c in self._checkpoints if c not in old]
+        for _, path in old:
+            shutil.rmtree(path, ignore_errors=True)
+
+    async def _reading(self, job: dict[str, Any], w: _Forked) -> dict[str, Any]:
+        """`job` with the checkpoint it reads named graphs from, when it names graphs (`w` runs it)."""
+        if not worker.names_graphs(job):
+            return job
+        with self._guard:
+            newest = self._checkpoints[-1] if self._checkpoints else None
+            if newest is not None and newest[0] >= self._version:
+                w.checkpoint = newest[1]
+                return {**job, "checkpoint": newest[1]}
+        _, path = await asyncio.to_thread(self._checkpoint, False, w)
+        return {**job, "checkpoint": path}
+
     def _catch_up(self, replicas: list[Any]) -> list[Any]:
         """Bring each replica (none of them answering a query) to the last write, all at the same time
         (one core each); return those that failed. Blocking: run in a thread."""
@@ -344,8 +399,8 @@ class WorkerPool:
         for w in replicas:
             target, updates = self._after(w.version)
             try:
-                for iri, data in updates:
-                    w.conn.send({"kind": "sync", "graph": iri, "data": data})
+                for present, absent in updates:
+                    w.conn.send({"kind": "sync", "present": present, "absent": absent})
                 sent.append((w, target, len(updates)))
             except (EOFError, OSError):
                 failed.append(w)
@@ -365,27 +420,34 @@ class WorkerPool:
                 failed.append(w)
         return failed
 
-    def _take(self, graphs: tuple[str, ...]) -> list[tuple[str, bytes]]:
-        """The store's content of `graphs` as N-Triples, noting their new triple counts (only theirs)."""
-        updates = [(iri, self.store.graph_ntriples(iri)) for iri in graphs]
-        if updates:
-            counts = dict(self._counts)
-            for iri, data in updates:  # N-Triples: one line per triple (newlines in literals are escaped)
-                self._replaced += counts.get(iri, 0)
-                if n := data.count(b"\n"):
-                    counts[iri] = n
-                else:
-                    counts.pop(iri, None)
-            self._counts = counts
-        return updates
+    def _before(self, graphs: tuple[str, ...]) -> dict[str, bytes]:
+        """The store's content of `graphs` as N-Triples, read before a write to them."""
+        return {iri: self.store.graph_ntriples(iri) for iri in graphs}
 
-    def _record(self, updates: list[tuple[str, bytes]]) -> None:
-        """Number a write's updates and log them: from here on every new job sees them."""
-        if not updates:
+    def _take(self, before: dict[str, bytes]) -> tuple[bytes, bytes] | None:
+        """What the write that followed `before` changed in the default graph (None: nothing), noting the
+        written graphs' new triple counts (only theirs)."""
+        after = self._before(tuple(before))
+        if after == before:
+            return None
+        counts = dict(self._counts)
+        for iri, data in after.items():  # N-Triples: one line per triple (newlines in literals are escaped)
+            self._replaced += counts.get(iri, 0)
+            if n := data.count(b"\n"):
+                counts[iri] = n
+            else:
+                counts.pop(iri, None)
+        self._counts = counts
+        return self.store.default_changes(before, after)
+
+    def _record(self, change: tuple[bytes, bytes] | None) -> None:
+        """Number a write and log what it changed in the default graph: from here on every new job sees
+        it (a write to named graphs alone, with no change there, still needs a newer checkpoint)."""
+        if change is None:
             return
         with self._guard:
             self._version += 1
-            self._log.append((self._version, tuple(updates)))
+            self._log.append((self._version, change))
 
     def _sync_zygote(self) -> None:
         """Bring the zygote (what every later fork starts from) to the last write; a zygote that fails is
@@ -602,9 +664,14 @@ class WorkerPool:
         job = {k: v for k, v in job.items() if k != "client"}
         if job.get("query") and "named" not in job:  # the server's own queries: routed as /sparql's are
             job = {**job, "named": sparql_check.needs_named_graphs(job["query"])}
+        w = await self._take_worker()
+        try:
+            job = await self._reading(job, w)
+        except BaseException:
+            self._give_back(w)
+            raise
         data = pickle.dumps({"limit": self.limit, "max_bytes": self.max_bytes, **job},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        w = await self._take_worker()
         if low:
             _nice(w, LOW_NICE)
         exchange = asyncio.ensure_future(self._exchange(w, data))
@@ -646,16 +713,17 @@ class WorkerPool:
         write is logged and the zygote holds it, so every later job sees it."""
         assert self._writer is not None, "pool not started"
         async with self._writer:
+            before = await asyncio.to_thread(self._before, graphs)
             try:
                 yield
             finally:
-                await asyncio.shield(asyncio.to_thread(self._settle, graphs))
+                await asyncio.shield(asyncio.to_thread(self._settle, before))
                 self._after_write()
 
-    def _settle(self, graphs: tuple[str, ...]) -> None:
-        """Log what a write did to `graphs` and give it to the zygote (a failed write may still have
-        changed something: the replicas follow the store)."""
-        self._record(self._take(graphs))
+    def _settle(self, before: dict[str, bytes]) -> None:
+        """Log what a write did to the graphs of `before` and give it to the zygote (a failed write may
+        still have changed something: the replicas follow the store)."""
+        self._record(self._take(before))
         self._sync_zygote()
 
     async def write(self, graphs: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
@@ -665,10 +733,11 @@ class WorkerPool:
         assert self._writer is not None, "pool not started"
 
         def step() -> T:
+            before = self._before(graphs)
             try:
                 return fn(*args)
             finally:
-                self._settle(graphs)
+                self._settle(before)
 
         async def run() -> T:
             assert self._writer is not None
@@ -696,20 +765,15 @@ class WorkerPool:
     async def _refresh(self) -> None:
         """Load a fresh zygote beside the running one and swap every worker to it.
 
-        The snapshot is taken under the writer lock (writes wait for the dump, queries go on), so its
-        version is exact; the load runs with no hold, the log keeping the writes made meanwhile; the swap
+        The load runs from a checkpoint with no hold, the log keeping the writes made meanwhile; the swap
         brings the fresh zygote up to date, forks the workers from it, and retires the old ones (a busy
         one when its job is done)."""
         assert self._writer is not None
-        snapshot, version = "", None
+        version = None
         try:
-            async with self._writer:
-                with self._guard:
-                    version = self._version
-                    self._floors.append(version)
-                snapshot = await asyncio.to_thread(self._snapshot)
-                self._replaced = 0
-            fresh = await asyncio.to_thread(self._load_zygote, snapshot)
+            version, checkpoint = await asyncio.to_thread(self._checkpoint, True)
+            self._replaced = 0
+            fresh = await asyncio.to_thread(self._load_zygote, checkpoint)
             fresh.version = version
             async with self._writer:
                 await asyncio.to_thread(self._swap, fresh)
@@ -720,18 +784,10 @@ class WorkerPool:
             with self._guard:
                 if version is not None:
                     self._floors.remove(version)
-            if snapshot:
-                Path(snapshot).unlink(missing_ok=True)
             self._refreshing = None
 
-    def _snapshot(self) -> str:
-        fd, snapshot = tempfile.mkstemp(prefix="bomay-replica-", suffix=".nq")
-        os.close(fd)
-        self.store.dump_dataset(snapshot)
-        return snapshot
-
-    def _load_zygote(self, snapshot: str) -> _Worker:
-        zygote = _Worker(self._ctx, snapshot, self.deny_network)
+    def _load_zygote(self, checkpoint: str) -> _Worker:
+        zygote = _Worker(self._ctx, checkpoint, self.deny_network)
         try:
             zygote.wait_ready()
         except BaseException:
@@ -776,3 +832,5 @@ class WorkerPool:
             if self._zygote is not None:
                 self._zygote.stop()
                 self._zygote = None
+        if self._checkpoint_dir is not None:
+            shutil.rmtree(self._checkpoint_dir, ignore_errors=True)

@@ -1,11 +1,12 @@
 """Query worker process: an in-memory read replica of the store, answering one job at a time over a pipe.
 
 It lives in its own process so that a query past its time limit can be stopped by ending the
-process (pyoxigraph has no timeout and a thread cannot be killed). The replica is in memory, seeded
-from an N-Quads snapshot and kept current by `sync` jobs after each write, because a read-only RocksDB
-handle beside a live writer breaks when the writer compacts files away, and because memory answers
-faster than disk. The pool starts one zygote (`zygote_main`) that loads it and forks the workers, which
-share its pages. Keep imports light: the zygote is a fresh interpreter.
+process (pyoxigraph has no timeout and a thread cannot be killed). It holds the store's default graph (the
+stored union) in memory, because memory answers faster than disk: read from a checkpoint of the store (a
+read-only RocksDB handle on the live store beside its writer is not safe) and kept current by `sync` jobs
+after each write. Jobs that name graphs read an on-disk checkpoint the pool makes for them, so no process
+holds the named graphs in memory. The pool starts one zygote (`zygote_main`) that loads the replica and
+forks the workers, which share its pages. Keep imports light: the zygote is a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -343,96 +344,54 @@ def _plain(t: Any) -> Any:
 DEFAULT = ox.DefaultGraph()
 
 
-def _triples(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
-    return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
-
-
 def merge_default(store: ox.Store) -> None:
     """Fill the default graph with every named graph's triples, once each: for a dataset loaded from
-    elsewhere (the bench's generated N-Quads). The service's own snapshots already hold it, since the
-    store keeps its default graph equal to that set union (graph/embedded.py)."""
+    elsewhere (the bench's generated N-Quads). The service's own store already holds it, since the store
+    keeps its default graph equal to that set union (graph/embedded.py)."""
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-# graph.store.RETRACTED_FROM (the graph package is too heavy to import here; a test keeps them equal)
-RETRACTED_FROM = ox.NamedNode("https://w3id.org/bomay/ontology#retractedFrom")
-_SUBJECT, _PREDICATE, _OBJECT = (ox.NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
-
-
-def _one(store: ox.Store, s: Any, p: Any, g: Any) -> Any:
-    return next((q.object for q in store.quads_for_pattern(s, p, None, g)), None)
-
-
-def _retractions(store: ox.Store, graph: Any) -> set[tuple[Any, Any, Any]]:
-    """The triples review graph `graph` retracts (from whichever graph: they are re-decided)."""
-    out = set()
-    for q in store.quads_for_pattern(None, RETRACTED_FROM, None, graph):
-        t = tuple(_one(store, q.subject, p, graph) for p in (_SUBJECT, _PREDICATE, _OBJECT))
-        if None not in t:
-            out.add(t)
-    return out
-
-
-def _retracted(store: ox.Store, triple: tuple[Any, Any, Any], graph: Any) -> bool:
-    """Whether some review graph retracts `triple` from `graph`."""
-    s, p, o = triple
-    for q in store.quads_for_pattern(None, _SUBJECT, s, None):
-        st, rg = q.subject, q.graph_name
-        if rg == DEFAULT:  # the statement's copy in the default graph, itself being re-decided
-            continue
-        if (_one(store, st, _PREDICATE, rg) == p and _one(store, st, _OBJECT, rg) == o
-                and any(True for _ in store.quads_for_pattern(st, RETRACTED_FROM, graph, rg))):
-            return True
-    return False
-
-
-def in_default(store: ox.Store, triple: tuple[Any, Any, Any]) -> bool:
-    """The rule of graph/embedded.py: some named graph holds the triple and no review retracts it there."""
-    return any(q.graph_name != DEFAULT and not _retracted(store, triple, q.graph_name)
-               for q in store.quads_for_pattern(*triple, None))
-
-
-def apply_sync(store: ox.Store, job: Job, merged: ox.Store | None = None) -> None:
-    """Replace one named graph of the replica with the writer's current content (empty: drop it),
-    keeping the default graph (in `store` and in the default-graph-only copy `merged`) what the writer's
-    store keeps (graph/embedded.py): the union of the named graphs less what reviews retract. Only the
-    triples the write can move are re-decided: those added to or removed from the graph, and those whose
-    retraction it added or removed."""
-    graph = ox.NamedNode(job["graph"])
-    old, old_r = _triples(store, graph), _retractions(store, graph)
-    store.remove_graph(graph)
-    if job["data"]:
-        store.load(job["data"], format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    new, new_r = _triples(store, graph), _retractions(store, graph)
-    gone, added = [], []
-    for t in (old ^ new) | (old_r ^ new_r):
-        quad = ox.Quad(*t, DEFAULT)
-        want, have = in_default(store, t), quad in store
-        if want and not have:
-            added.append(quad)
-        elif have and not want:
-            gone.append(quad)
-    for q in gone:
-        store.remove(q)
-    store.extend(added)
-    if merged is not None:
-        for q in gone:
+def apply_sync(merged: ox.Store, job: Job) -> None:
+    """Follow one write in the default-graph replica: the writer says which of the triples the write may
+    have moved its default graph holds now and which it does not (EmbeddedStore.default_changes), so the
+    replica needs no named graph to re-decide them. Replaying a write already held changes nothing."""
+    if job["absent"]:
+        for q in ox.parse(job["absent"], format=ox.RdfFormat.N_TRIPLES):
             merged.remove(q)
-        merged.extend(added)
+    if job["present"]:
+        merged.extend(ox.parse(job["present"], format=ox.RdfFormat.N_TRIPLES))
 
 
 def default_only(store: ox.Store) -> ox.Store:
-    """A second in-memory store holding only the merged default graph.
+    """An in-memory store holding only the default graph of `store` (the stored union).
 
-    Oxigraph's in-memory store keeps one list of quads per term, not composite indexes, so looking up
-    `<model> bomay:level ?l` in the default graph walks every article graph's copy of that model
-    (measured at 1M triples: 100 µs instead of 4 µs per lookup, ~4 ms per REST lookup). Queries that
-    never name a graph read this copy instead; it costs one more copy of the default graph in RAM.
+    Oxigraph's in-memory store keeps one list of quads per term, not composite indexes, so a copy holding
+    the named graphs too would walk every article graph's copy of a model to look up `<model> bomay:level
+    ?l` in the default graph (measured at 1M triples: 100 µs instead of 4 µs per lookup). Only the default
+    graph is copied: jobs that name graphs read the on-disk checkpoint instead (`Readers`).
     """
     out = ox.Store()
     out.bulk_extend(store.quads_for_pattern(None, None, None, DEFAULT))
     return out
+
+
+class Readers:
+    """A worker's read-only handle on the newest store checkpoint it was sent (jobs that name graphs
+    carry the checkpoint the pool made for them: one holding every acknowledged write). Opened on first
+    use after the fork, so the zygote holds no RocksDB handle its children would share."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.store: ox.Store | None = None
+
+    def get(self, path: str | None) -> ox.Store:
+        if not path:
+            raise RuntimeError("no store checkpoint for a job that names graphs")
+        if path != self.path or self.store is None:
+            self.store = None  # closes the older checkpoint before the newer one opens
+            self.store = ox.Store.read_only(path)
+            self.path = path
+        return self.store
 
 
 def names_graphs(job: Job) -> bool:
@@ -471,11 +430,13 @@ def _deny_network() -> None:
         pass
 
 
-def _load(snapshot_path: str) -> tuple[ox.Store, ox.Store]:
-    """The replica (named graphs + the stored union) and its default-graph-only copy."""
-    store = ox.Store()
-    store.bulk_load(path=snapshot_path, format=ox.RdfFormat.N_QUADS)  # the stored union comes with it
-    return store, default_only(store)
+def _load(checkpoint: str) -> ox.Store:
+    """The default-graph replica, read from a checkpoint of the store (opened read-only, then let go)."""
+    source = ox.Store.read_only(checkpoint)
+    try:
+        return default_only(source)
+    finally:
+        del source
 
 
 def _jobs(conn: Any) -> Any:
@@ -490,15 +451,18 @@ def _jobs(conn: Any) -> Any:
         yield job
 
 
-def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
-    """Answer jobs (queries, dumps, exports, syncs) until None or the pipe closes."""
+def serve(conn: Any, merged: ox.Store) -> None:
+    """Answer jobs (queries, dumps, exports, syncs) until None or the pipe closes: those that name graphs
+    on the checkpoint they carry, the rest on the in-memory default graph."""
+    readers = Readers()
     for job in _jobs(conn):
         try:
             if job["kind"] == "sync":
-                apply_sync(store, job, merged)
+                apply_sync(merged, job)
                 conn.send(("ok", len(merged)))
                 continue
-            reply(conn, "ok", run_job(store if names_graphs(job) else merged, job), job.get("max_bytes"))
+            store = readers.get(job.get("checkpoint")) if names_graphs(job) else merged
+            reply(conn, "ok", run_job(store, job), job.get("max_bytes"))
         except SyntaxError as e:
             reply(conn, "syntax", str(e))
         except LimitExceeded as e:
@@ -511,21 +475,21 @@ def serve(conn: Any, store: ox.Store, merged: ox.Store) -> None:
             reply(conn, "error", str(e) or "engine error")  # the message only: no class names to clients
 
 
-def main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
+def main(conn: Any, checkpoint: str, deny_network: bool = False) -> None:
     """A stand-alone worker: refuse itself the network (unless SERVICE endpoints are allowed), load the
-    snapshot, say ready, then answer jobs until None."""
+    replica from the checkpoint, say ready, then answer jobs until None."""
     if deny_network:
         _deny_network()
     try:
-        store, merged = _load(snapshot_path)
+        merged = _load(checkpoint)
     except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this worker
         conn.send(("error", str(e) or "replica load failed"))
         return
-    conn.send(("ready", len(store)))
-    serve(conn, store, merged)
+    conn.send(("ready", len(merged)))
+    serve(conn, merged)
 
 
-def zygote_main(conn: Any, snapshot_path: str, deny_network: bool = False) -> None:
+def zygote_main(conn: Any, checkpoint: str, deny_network: bool = False) -> None:
     """The parent every query worker is forked from: it loads the replica once and keeps it current
     (`sync` jobs, like a worker), and on `("fork", fd)` forks a worker that answers jobs on the socket
     `fd`. A fork shares the loaded replica page by page (copy on write), so a worker killed at the time
@@ -536,16 +500,16 @@ def zygote_main(conn: Any, snapshot_path: str, deny_network: bool = False) -> No
     from multiprocessing.connection import Connection
 
     try:
-        store, merged = _load(snapshot_path)
+        merged = _load(checkpoint)
     except Exception as e:  # noqa: BLE001 — the pool reports it and gives up on this zygote
         conn.send(("error", str(e) or "replica load failed"))
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers are reaped by the kernel
-    conn.send(("ready", len(store)))
+    conn.send(("ready", len(merged)))
     for job in _jobs(conn):
         if job["kind"] == "sync":
             try:
-                apply_sync(store, job, merged)
+                apply_sync(merged, job)
                 conn.send(("ok", len(merged)))
             except Exception as e:  # noqa: BLE001 — the pool replaces a zygote that failed a sync
                 conn.send(("error", str(e) or "sync failed"))
@@ -563,7 +527,7 @@ def zygote_main(conn: Any, snapshot_path: str, deny_network: bool = False) -> No
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                     if deny_network:
                         _deny_network()
-                    serve(Connection(fd), store, merged)
+                    serve(Connection(fd), merged)
                 finally:
                     os._exit(0)
             os.close(fd)

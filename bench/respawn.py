@@ -3,7 +3,7 @@
 `python -m bench.respawn --data DIR [--workers N]` (DIR from `python -m bench.generate`, or a store
 directory). Both designs run in this process's children, one after the other, on one on-disk store:
 
-- spawned: each worker a fresh interpreter loading its own replica from an N-Quads snapshot of the
+- spawned: each worker a fresh interpreter loading its own replica from a checkpoint of the
   store (`api.worker.main`): what replacing a killed worker cost before the zygote;
 - forked: one zygote loads the replica, the workers are forked from it (`api.engine.WorkerPool`).
 
@@ -19,7 +19,7 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing as mp
-import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -56,17 +56,16 @@ def _store(data: Path, work: Path):
 
 
 def spawned(store, n: int) -> dict:
-    """Stand-alone workers, each loading the snapshot (the design before the zygote)."""
+    """Stand-alone workers, each loading its replica from a checkpoint (the design before the zygote)."""
     ctx = mp.get_context("spawn")
-    fd, snapshot = tempfile.mkstemp(suffix=".nq")
-    os.close(fd)
+    where = Path(tempfile.mkdtemp(prefix="bomay-respawn-", dir=store.path.parent))
     t0 = time.perf_counter()
-    store.dump_dataset(snapshot)
+    store.checkpoint(where / "first")
     workers = []
     for _ in range(n):
         w = _Worker.__new__(_Worker)
         w.conn, child = ctx.Pipe()
-        w.proc = ctx.Process(target=worker.main, args=(child, snapshot, False), daemon=True)
+        w.proc = ctx.Process(target=worker.main, args=(child, str(where / "first"), False), daemon=True)
         w.proc.start()
         workers.append(w)
     for w in workers:
@@ -76,17 +75,17 @@ def spawned(store, n: int) -> dict:
         w.conn.send(ASK)
         assert w.conn.recv_bytes()
     pss, rss = _mb([w.proc.pid for w in workers])
-    t1 = time.perf_counter()  # one replacement: the snapshot again, a new interpreter, the load
-    store.dump_dataset(snapshot)
+    t1 = time.perf_counter()  # one replacement: a checkpoint again, a new interpreter, the load
+    store.checkpoint(where / "again")
     extra = _Worker.__new__(_Worker)
     extra.conn, child = ctx.Pipe()
-    extra.proc = ctx.Process(target=worker.main, args=(child, snapshot, False), daemon=True)
+    extra.proc = ctx.Process(target=worker.main, args=(child, str(where / "again"), False), daemon=True)
     extra.proc.start()
     extra.wait_ready()
     replace = time.perf_counter() - t1
     for w in [*workers, extra]:
         w.stop(kill=True)
-    Path(snapshot).unlink(missing_ok=True)
+    shutil.rmtree(where, ignore_errors=True)
     return {"start_s": start, "replace_s": replace, "pss_mb": pss, "rss_mb": rss}
 
 

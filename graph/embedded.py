@@ -14,7 +14,15 @@ from rdflib.term import Node
 
 from graph.formats import by_media, negotiate
 from graph.sparql import bind
-from graph.store import BOMAY_GRAPHS, QueryError, Store, retracted_pattern, touched_graphs
+from graph.store import (
+    BOMAY_GRAPHS,
+    RDF_NS,
+    RETRACTED_FROM,
+    QueryError,
+    Store,
+    retracted_pattern,
+    touched_graphs,
+)
 from graph.terms import check_iri, literal_value
 
 
@@ -99,6 +107,36 @@ def _union_in(graphs: list[str]) -> str:
     present ones stay once)."""
     return (f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g0 {{ {' '.join(graphs)} }} GRAPH ?g0 {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ {retracted_pattern('st', '?g0')} }} }}")
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"" if triples else b""
+
+
+_RETRACTED_FROM = ox.NamedNode(RETRACTED_FROM)
+_STATEMENT = tuple(ox.NamedNode(RDF_NS + n) for n in ("subject", "predicate", "object"))
+
+
+def _retracted_in(quads: set[ox.Quad]) -> set[ox.Quad]:
+    """The triples that the review statements among `quads` retract (from whichever graph), as
+    default-graph quads."""
+    parts: dict[Any, dict[Any, Any]] = {}
+    for q in quads:
+        parts.setdefault(q.subject, {})[q.predicate] = q.object
+    out = set()
+    for fields in parts.values():
+        if _RETRACTED_FROM in fields and all(p in fields for p in _STATEMENT):
+            s, p, o = (fields[p] for p in _STATEMENT)
+            out.add(ox.Quad(s, p, o))
+    return out
+
+
+def _moved(old: bytes, new: bytes) -> set[ox.Quad]:
+    """What a graph going from `old` to `new` (N-Triples) can move in or out of the default graph: the
+    triples it gained or lost, and those whose retraction it added or withdrew."""
+    a = set(ox.parse(old, format=ox.RdfFormat.N_TRIPLES)) if old else set()
+    b = set(ox.parse(new, format=ox.RdfFormat.N_TRIPLES)) if new else set()
+    return (a ^ b) | (_retracted_in(a) ^ _retracted_in(b))
 
 
 def _error(exc: Exception) -> QueryError:
@@ -298,8 +336,27 @@ class EmbeddedStore(Store):
         return {**super().describe(), "path": str(self.path), "read_only": self.read_only}
 
     def dump_dataset(self, path: Path | str) -> None:
-        """Every named graph as N-Quads into `path`: the seed of an in-memory read replica."""
+        """Every named graph as N-Quads into `path`."""
         self._store.dump(str(path), ox.RdfFormat.N_QUADS)
+
+    def checkpoint(self, path: Path | str) -> None:
+        """A consistent copy of the store at `path`, which did not exist: RocksDB hard-links its files, so
+        it is instant and costs little disk. Other processes may open it read-only while this one goes on
+        writing (a read-only handle on the live store beside its writer is not safe: see StoreHeld)."""
+        self._store.backup(str(path))
+
+    def default_changes(self, before: dict[str, bytes], after: dict[str, bytes]) -> tuple[bytes, bytes]:
+        """After a write that took each graph of `before` (its N-Triples then) to `after`, the triples whose
+        place in the default graph the write may have moved, as N-Triples: those the default graph now
+        holds, and those it does not. Enough for a copy of the default graph alone to follow the write
+        (the query workers', api/worker.py), where re-deciding the rule would need every named graph."""
+        moved: set[ox.Quad] = set()
+        for iri in before.keys() | after.keys():
+            moved |= _moved(before.get(iri, b""), after.get(iri, b""))
+        held, gone = [], []
+        for q in moved:
+            (held if q in self._store else gone).append(q.triple)
+        return _ntriples(held), _ntriples(gone)
 
     def graph_ntriples(self, iri: str) -> bytes:
         """One named graph as N-Triples (empty when the graph is absent), to bring a replica up to date."""

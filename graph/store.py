@@ -45,13 +45,13 @@ def touched_graphs(iris: list[str]) -> list[str]:
     return out
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def retracted_pattern(st: str, g: str) -> str:
     """SPARQL pattern: some review graph withdraws ?s ?p ?o from graph `g` (its statement node `?st`)."""
-    return (f"GRAPH ?rg_{st} {{ ?{st} <{RETRACTED_FROM}> {g} ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; "
-            f"<{_RDF}object> ?o }}")
+    return (f"GRAPH ?rg_{st} {{ ?{st} <{RETRACTED_FROM}> {g} ; <{RDF_NS}subject> ?s ; "
+            f"<{RDF_NS}predicate> ?p ; <{RDF_NS}object> ?o }}")
 DEFAULT_STORE_PATH = ".bomay/store"
 
 

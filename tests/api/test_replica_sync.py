@@ -1,5 +1,6 @@
-"""A query worker's replica after writes: its default graph stays the set union of the named graphs,
-blank nodes included (evidence selectors are blank nodes), in both of the worker's stores."""
+"""A query worker's replica holds the store's default graph alone and follows each write from what the
+writer says the write moved (EmbeddedStore.default_changes), blank nodes included (evidence selectors are
+blank nodes): after every write it equals the store's default graph, the set union of the named graphs."""
 
 from __future__ import annotations
 
@@ -8,54 +9,75 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from api import worker
+from graph.embedded import EmbeddedStore
 
-SNAPSHOT = """\
-<urn:m> <urn:label> "model" <urn:a1> .
-<urn:e1> <urn:evidence> _:s1 <urn:a1> .
-_:s1 <urn:exact> "one" <urn:a1> .
-<urn:m> <urn:label> "model" <urn:a2> .
-<urn:e2> <urn:evidence> _:s2 <urn:a2> .
-_:s2 <urn:exact> "two" <urn:a2> .
-"""
+A1, A2 = "urn:test:a1", "urn:test:a2"
 
 
-def replica(tmp_path: Path) -> tuple[ox.Store, ox.Store]:
-    """The two stores a worker builds from a snapshot (api/worker.py main)."""
-    path = tmp_path / "snapshot.nq"
-    path.write_text(SNAPSHOT, encoding="utf-8")
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    worker.merge_default(store)
-    return store, worker.default_only(store)
+def article(event: str, quote: str) -> bytes:
+    """A small article graph: a model label both articles share, and one event with a blank-node quote."""
+    return (f'<urn:test:m> <urn:test:label> "model" .\n'
+            f'<urn:test:{event}> <urn:test:evidence> _:q{event} .\n'
+            f'_:q{event} <urn:test:exact> "{quote}" .\n').encode()
 
 
-def default_triples(store: ox.Store) -> list[tuple[str, str, str]]:
-    return sorted(
-        (q.subject.value if isinstance(q.subject, ox.NamedNode) else "_", q.predicate.value, str(q.object))
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    )
+def default_of(store: ox.Store) -> set[tuple[str, str, str]]:
+    """The default graph with blank nodes as "_" (their labels are the store's own)."""
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+        return "_" if isinstance(t, ox.BlankNode) else str(t)
+    return {(term(q.subject), term(q.predicate), term(q.object))
+            for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
 
 
-def test_the_default_graph_holds_a_shared_triple_once_and_each_blank_node_triple(tmp_path: Path) -> None:
-    store, only = replica(tmp_path)
-    expected = sorted(
-        [
-            ("urn:m", "urn:label", '"model"'),
-            ("urn:e1", "urn:evidence", "_"),
-            ("urn:e2", "urn:evidence", "_"),
-            ("_", "urn:exact", '"one"'),
-            ("_", "urn:exact", '"two"'),
-        ]
-    )
-    # a blank node object prints as its label: compare on the kind of term only
-    assert [(s, p, "_" if o.startswith("_:") else o) for s, p, o in default_triples(store)] == expected
-    assert set(only) == set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+def write(store: EmbeddedStore, replica: ox.Store, iri: str, body: bytes | None) -> None:
+    """Replace (or drop, for None) one graph, then sync the replica as the pool does."""
+    before = {iri: store.graph_ntriples(iri)}
+    if body is None:
+        store.drop_graph(iri)
+    else:
+        store.replace_many({iri: body})
+    present, absent = store.default_changes(before, {iri: store.graph_ntriples(iri)})
+    worker.apply_sync(replica, {"kind": "sync", "present": present, "absent": absent})
 
 
-def test_dropping_an_article_removes_its_blank_node_triples_from_the_union(tmp_path: Path) -> None:
-    store, only = replica(tmp_path)
-    worker.apply_sync(store, {"graph": "urn:a1", "data": b""}, only)
-    for s in (store, only):
-        texts = {str(q.object) for q in s.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-        assert '"one"' not in texts and '"two"' in texts and '"model"' in texts  # shared: still there
-        assert len(list(s.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3
+def test_the_replica_loaded_from_a_checkpoint_is_the_default_graph_alone(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_many({A1: article("e1", "one"), A2: article("e2", "two")})
+    store.checkpoint(tmp_path / "checkpoint")
+    replica = worker._load(str(tmp_path / "checkpoint"))
+    assert list(replica.named_graphs()) == []
+    assert default_of(replica) == default_of(store._store)
+    assert len(replica) == 5  # the shared label once, two events, two quotes
+
+
+def test_a_replica_follows_replaced_and_dropped_articles_with_their_blank_nodes(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_many({A1: article("e1", "one"), A2: article("e2", "two")})
+    store.checkpoint(tmp_path / "checkpoint")
+    replica = worker._load(str(tmp_path / "checkpoint"))
+
+    write(store, replica, A1, article("e1", "one, reworded"))
+    assert default_of(replica) == default_of(store._store)
+    assert ("_", "<urn:test:exact>", '"one"') not in default_of(replica)
+
+    write(store, replica, A1, None)
+    texts = {o for _, _, o in default_of(replica)}
+    assert '"model"' in texts and '"two"' in texts  # the shared label stays: the other article holds it
+    assert not any("one" in t for t in texts)
+    assert default_of(replica) == default_of(store._store)
+    assert len(replica) == 3
+
+    write(store, replica, A2, None)
+    assert len(replica) == 0 == len(list(store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+
+
+def test_replaying_a_write_the_replica_already_holds_changes_nothing(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_many({A1: article("e1", "one")})
+    before = {A1: store.graph_ntriples(A1)}
+    store.replace_many({A1: article("e1", "two")})
+    present, absent = store.default_changes(before, {A1: store.graph_ntriples(A1)})
+    store.checkpoint(tmp_path / "checkpoint")  # taken after the write, as a refresh may be
+    replica = worker._load(str(tmp_path / "checkpoint"))
+    worker.apply_sync(replica, {"kind": "sync", "present": present, "absent": absent})
+    assert default_of(replica) == default_of(store._store)

@@ -1,6 +1,7 @@
 """The one rule of the default graph with reviews: a triple is in it iff some named graph holds it and no
 review graph retracts it from that graph. Checked on the on-disk store (each write in one update) and on a
-query worker's replica (api.worker.apply_sync), which must agree after every write, and with rebuild_union."""
+query worker's default-graph replica (api.worker.apply_sync, fed by EmbeddedStore.default_changes), which
+must agree after every write, and with rebuild_union."""
 
 from __future__ import annotations
 
@@ -43,16 +44,16 @@ def test_store_and_replica_keep_the_reviewed_view(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "s")
     store.replace_graph(A, graph(1, 2))
     store.replace_graph(B, graph(2))
-    store.dump_dataset(tmp_path / "snap.nq")
-    replica = ox.Store()
-    replica.bulk_load(path=str(tmp_path / "snap.nq"), format=ox.RdfFormat.N_QUADS)
-    merged = worker.default_only(replica)
+    store.checkpoint(tmp_path / "checkpoint")
+    merged = worker._load(str(tmp_path / "checkpoint"))
+    written = {iri: store.graph_ntriples(iri) for iri in (A, B, R)}  # as the replica last heard
 
     def synced(*iris: str) -> list[int]:
-        for iri in iris:
-            worker.apply_sync(replica, {"graph": iri, "data": store.graph_ntriples(iri)}, merged)
+        after = {iri: store.graph_ntriples(iri) for iri in iris}
+        present, absent = store.default_changes({iri: written[iri] for iri in iris}, after)
+        worker.apply_sync(merged, {"kind": "sync", "present": present, "absent": absent})
+        written.update(after)
         on_disk = default(store._store)
-        assert default(replica) == on_disk
         assert {q.triple for q in merged} == on_disk
         return values(on_disk)
 
@@ -74,8 +75,7 @@ def test_store_and_replica_keep_the_reviewed_view(tmp_path: Path) -> None:
     assert sorted(int(r["o"]) for r in store.select(f"SELECT ?o {{ GRAPH <{A}> {{ ?s ?p ?o }} }}")) == [1, 2]
 
 
-def test_one_name_for_the_retraction_term() -> None:
-    assert worker.RETRACTED_FROM.value == RETRACTED_FROM
+def test_a_review_graph_pairs_with_its_article_graph() -> None:
     assert paired_graphs(R) == [R, A] and paired_graphs(A) == [A]
 
 
