@@ -278,6 +278,21 @@ class Http(Engine):
             self.close()
             raise
 
+    def restart(self) -> dict[str, float]:
+        """Stop the server and start it again on the store it left: the start a user meets with the store
+        present. Timed until /health answers and until a search does (the search index is built after
+        /health), with the server tree's memory (PSS) then."""
+        from bench.memory import tree_rss_mb
+
+        self.close()
+        t = time.perf_counter()
+        self.start()
+        health = time.perf_counter() - t
+        self.rest_client()("/api/search?q=ha+noi&limit=1")
+        search = time.perf_counter() - t
+        pid = self.server_pid()
+        return {"health_s": health, "search_s": search, "server_mb": tree_rss_mb(pid) if pid else 0.0}
+
     def _client_timeout(self) -> float:
         return (self.timeout or 110) + 10
 

@@ -226,6 +226,23 @@ def render(
             if load is not None
             else f"| {e} | – | – | {self_mb:.0f} | {server_mb:.0f} |"
         )
+    restarts = [(e, r) for e in engines for r in results[e] if r["type"] == "restart"]
+    if restarts:
+        base_mb = max((m["self_mb"] for m in results.get(BASE, []) if "self_mb" in m), default=None)
+        lines += [
+            "",
+            "## Start with the store present",
+            "",
+            "The server stopped after the load and started again on the store it left, timed until /health "
+            "answers and until a search does; the server tree's memory (PSS) then, against in-process "
+            "pyoxigraph's peak RSS.",
+            "",
+            "| engine | /health (s) | first search (s) | server tree (MB) | vs oxigraph-mem |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for e, r in restarts:
+            lines.append(f"| {e} | {r['health_s']:.1f} | {r['search_s']:.1f} | {r['server_mb']:.0f} "
+                         f"| {_ratio(r['server_mb'], base_mb)} |")
     lines += [
         "",
         "## Latency: median / p95 in ms (ratio of medians against in-process pyoxigraph)",

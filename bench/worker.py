@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> None:
                 )
             else:
                 engine.load(a.data / "data.nq")
+            if isinstance(engine, Http) and "restart" not in skip:
+                out(type="restart", **engine.restart())
             mix = load_json(a.mix)
             run = engine.client()
             # the competency questions, then throughput (so an engine stopped at its wall limit still has
