@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +296,17 @@ class EmbeddedStore(Store):
             raise QueryError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
         return [{n: to_plain(sol[n]) for n in names} for sol in result]
+
+    def text_rows(self, query: str) -> Iterator[dict[str, str]]:
+        """Streamed from the engine: no answer document, and a row's strings interned, so the many rows
+        naming one resource or graph share one string."""
+        result = self._query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("text_rows() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        intern = sys.intern
+        for sol in result:
+            yield {n: intern(t.value) for n, t in zip(names, sol, strict=True) if t is not None}
 
     def ask(self, query: str, **bindings: Any) -> bool:
         result = self._query(bind(query, bindings))

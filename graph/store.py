@@ -8,8 +8,11 @@ of a query is the union of the named graphs, and every fact lives in a named gra
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,14 @@ class Store(ABC):
         `accept` is an Accept header value (several types and q-values allowed). Raises QueryError for a
         malformed query and NotAcceptable when no format fits.
         """
+
+    def text_rows(self, query: str) -> Iterator[dict[str, str]]:
+        """SELECT rows as {variable: the term's text} (IRI, literal's lexical form, blank node label),
+        unbound variables left out, for readers that keep strings only (the search index): through the
+        engine's SPARQL JSON here; a store that can stream them does, a row at a time."""
+        data, _ = self.run(query, accept="application/sparql-results+json")
+        for b in json.loads(data)["results"]["bindings"]:
+            yield {k: sys.intern(v["value"]) for k, v in b.items()}
 
     def has_graph(self, iri: str) -> bool:
         """Whether named graph `iri` holds any triple (cheap: no counting)."""
